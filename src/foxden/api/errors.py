@@ -1,0 +1,71 @@
+"""Turning every failure into an API's own error response, and never a traceback.
+
+Each API package declares one table from domain error classes to status codes and one function
+rendering its error body; ``install`` wires them to every kind of failure a request can meet:
+domain errors, request validation (malformed JSON, wrong types), unknown routes and methods, and
+anything unexpected, which becomes the API's 500 shape and a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from foxden.domain.errors import FoxdenError, InvalidInput, NotFound
+
+Render = Callable[[int, FoxdenError], Response]
+StatusTable = Mapping[type[FoxdenError], int]
+
+log = logging.getLogger(__name__)
+
+
+def status_of(error: FoxdenError, table: StatusTable) -> int:
+    """The status of the most specific class of ``error`` found in ``table`` (else 500)."""
+    for cls in type(error).__mro__:
+        if cls in table:
+            return table[cls]
+    return 500
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """One readable line naming the first invalid field."""
+    errors = exc.errors()
+    if not errors:
+        return InvalidInput.__doc__ or ""
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    message = str(first.get("msg", "invalid value"))
+    return f"{where}: {message}" if where else message
+
+
+def install(app: FastAPI, table: StatusTable, render: Render) -> None:
+    """Register the handlers that render every failure through ``render``."""
+
+    async def on_domain_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, FoxdenError)
+        return render(status_of(exc, table), exc)
+
+    async def on_validation_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        error = InvalidInput(validation_message(exc))
+        return render(status_of(error, table), error)
+
+    async def on_http_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            return render(404, NotFound())
+        return render(exc.status_code, FoxdenError(str(exc.detail)))
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return render(500, FoxdenError("An unexpected error occurred."))
+
+    app.add_exception_handler(FoxdenError, on_domain_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(HTTPException, on_http_error)
+    app.add_exception_handler(Exception, on_unexpected)

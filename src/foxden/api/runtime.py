@@ -1,0 +1,29 @@
+"""What every request handler needs, shared by the API sub-applications of one server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from foxden.config import Settings
+from foxden.domain.credentials import VerifiedPasswords
+from foxden.storage.db import Database
+
+
+@dataclass
+class Runtime:
+    """The settings, and the database the server's lifespan opens and closes."""
+
+    settings: Settings
+    verified: VerifiedPasswords = field(default_factory=VerifiedPasswords)
+    _db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        """The open database; only valid while the server runs."""
+        if self._db is None:
+            raise RuntimeError("the database is not open")
+        return self._db
+
+    @db.setter
+    def db(self, value: Database | None) -> None:
+        self._db = value

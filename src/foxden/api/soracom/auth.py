@@ -1,0 +1,137 @@
+"""Soracom authentication: ``POST /auth`` issues an API key and token; requests carry both.
+
+An operator authenticates with an auth key (id + secret) or with its root email and password.
+The token is stored as a SHA-256 digest and expires after ``tokenTimeoutSeconds``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Security, status
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
+
+from foxden.api.deps import Db, RuntimeDep
+from foxden.domain import credentials
+from foxden.domain.clock import now_ms
+from foxden.domain.errors import InvalidInput, Unauthenticated
+from foxden.domain.principals import Principal, PrincipalKind
+from foxden.storage import operators
+
+router = APIRouter(tags=["Auth"])
+
+_api_key = APIKeyHeader(name="X-Soracom-API-Key", auto_error=False)
+_token = APIKeyHeader(name="X-Soracom-Token", auto_error=False)
+
+MAX_TOKEN_TIMEOUT = 172_800
+
+
+class AuthRequest(BaseModel):
+    """Either ``authKeyId`` + ``authKey``, or ``email`` + ``password``."""
+
+    auth_key_id: str | None = Field(None, alias="authKeyId")
+    auth_key: str | None = Field(None, alias="authKey")
+    email: str | None = None
+    password: str | None = None
+    operator_id: str | None = Field(None, alias="operatorId")
+    user_name: str | None = Field(None, alias="userName")
+    token_timeout_seconds: int | None = Field(
+        None, alias="tokenTimeoutSeconds", ge=1, le=MAX_TOKEN_TIMEOUT
+    )
+
+
+class AuthResponse(BaseModel):
+    """The API key and token to send with every further request."""
+
+    api_key: str = Field(alias="apiKey")
+    operator_id: str = Field(alias="operatorId")
+    token: str
+
+
+async def principal(
+    db: Db,
+    api_key: Annotated[str | None, Security(_api_key)],
+    token: Annotated[str | None, Security(_token)],
+) -> Principal:
+    """The operator whose unexpired API key and token the request carries, or 401."""
+    if not api_key or not token:
+        raise Unauthenticated("X-Soracom-API-Key and X-Soracom-Token are required.")
+    found = await db.read(_token_owner, api_key)
+    if found is None:
+        raise Unauthenticated("Invalid API key or token.")
+    stored, group_id = found
+    if not credentials.verify_token(stored.token_digest, token) or stored.expires_at <= now_ms():
+        raise Unauthenticated("Invalid or expired API key or token.")
+    return Principal(PrincipalKind.OPERATOR, stored.operator_id, group_id, stored.operator_id)
+
+
+def _token_owner(conn: Connection, api_key: str) -> tuple[operators.ApiToken, str] | None:
+    token = operators.get_token(conn, api_key)
+    if token is None:
+        return None
+    operator = operators.get(conn, token.operator_id)
+    return (token, operator.group_id) if operator else None
+
+
+PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+def _login_secret(conn: Connection, body: AuthRequest) -> tuple[str, str, str] | None:
+    """The (operator id, stored hash, given secret) the request names, or None."""
+    if body.auth_key_id is not None and body.auth_key is not None:
+        key = operators.get_auth_key(conn, body.auth_key_id)
+        return (*key, body.auth_key) if key else None
+    if body.email is not None and body.password is not None:
+        operator = operators.find_by_email(conn, body.email)
+        if operator is None or operator.password_hash is None:
+            return None
+        return operator.id, operator.password_hash, body.password
+    raise InvalidInput("Specify authKeyId and authKey, or email and password.")
+
+
+@router.post(
+    "/auth",
+    response_model=AuthResponse,
+    summary="Performs authentication to access to the Soracom API.",
+    responses={401: {"description": "Authentication failed."}},
+)
+async def auth(body: AuthRequest, runtime: RuntimeDep) -> AuthResponse:
+    """Issue an API key and token for an auth key or an operator's email and password."""
+    if body.user_name is not None:
+        raise Unauthenticated("SAM users are not supported; use an auth key.")
+    db = runtime.db
+    found = await db.read(_login_secret, body)
+    if found is None or not await _matches(runtime.verified, found[1], found[2]):
+        raise Unauthenticated("Authentication failed.")
+    operator_id = found[0]
+    timeout = body.token_timeout_seconds or runtime.settings.soracom_token_timeout
+    token = credentials.new_token()
+    api_key = await db.write(
+        operators.issue_token, operator_id, token.stored, now_ms() + timeout * 1000
+    )
+    return AuthResponse(apiKey=api_key, operatorId=operator_id, token=token.plain)
+
+
+async def _matches(verified: credentials.VerifiedPasswords, stored: str, plain: str) -> bool:
+    if verified.known(stored, plain):
+        return True
+    if await asyncio.to_thread(credentials.verify_password, stored, plain):
+        verified.remember(stored, plain)
+        return True
+    return False
+
+
+@router.post(
+    "/auth/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Revokes an API key and API token in order to remove access to the Soracom API.",
+)
+async def logout(
+    db: Db, _principal: PrincipalDep, api_key: Annotated[str | None, Security(_api_key)]
+) -> None:
+    """Revoke the API key and token this request was made with."""
+    assert api_key is not None
+    await db.write(operators.revoke_token, api_key)

@@ -1,0 +1,72 @@
+"""The ASGI application: one server, several APIs, each mounted as its own sub-application.
+
+Each API keeps its own error shapes, auth and OpenAPI document (``/api/openapi.json``,
+``/v1/openapi.json``). The lifespan opens the database, applies pending migrations and, on an
+empty database with ``demo`` on, loads the demo fleet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.responses import JSONResponse
+
+from foxden import __version__
+from foxden.api import sigfox_v1, soracom
+from foxden.api.runtime import Runtime
+from foxden.config import Settings
+from foxden.simulate import demo
+from foxden.storage.migrate import open_database
+
+OnStart = Callable[[Runtime, "demo.DemoFleet | None"], None]
+
+MOUNTS = {"/api": "Sigfox API v1", "/v1": "Soracom API"}
+
+
+def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAPI:
+    """Build the whole server for ``settings``; ``on_start`` runs once it is ready."""
+    runtime = Runtime(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime.db = await open_database(settings)
+        try:
+            fleet = await demo.ensure(runtime.db) if settings.demo else None
+            if on_start is not None:
+                on_start(runtime, fleet)
+            yield
+        finally:
+            await runtime.db.close()
+            runtime.db = None
+
+    app = FastAPI(
+        title="foxden",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.runtime = runtime
+    app.mount("/api", sigfox_v1.create_api(runtime))
+    app.mount("/v1", soracom.create_api(runtime))
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> dict[str, Any]:
+        return {
+            "name": "foxden",
+            "version": __version__,
+            "apis": [
+                {"name": name, "path": path, "openapi": f"{path}/openapi.json"}
+                for path, name in MOUNTS.items()
+            ],
+        }
+
+    @app.exception_handler(404)
+    async def not_found(_request: Any, _exc: Exception) -> JSONResponse:
+        return JSONResponse({"message": "Not found."}, status_code=404)
+
+    return app

@@ -1,0 +1,23 @@
+"""The ``foxden`` command: one typer app, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from foxden.cli import admin, config, db, serve
+
+app = typer.Typer(
+    name="foxden",
+    help="A self-hostable device cloud for Sigfox-style LPWAN devices.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.add_typer(admin.app, name="admin")
+app.add_typer(db.app, name="db")
+app.add_typer(config.app, name="config")
+
+
+def main() -> None:
+    """Entry point of the ``foxden`` script."""
+    app()

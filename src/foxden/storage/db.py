@@ -1,0 +1,234 @@
+"""One ``Database`` for SQLite and PostgreSQL: callers hand it a transaction body, it runs it.
+
+A transaction body is a plain function ``fn(conn, ...)`` taking a SQLAlchemy ``Connection``;
+storage modules are written once, synchronously, against that connection, and the caller decides
+what goes into one transaction. ``read`` and ``write`` run such a body:
+
+- **SQLite** (the embedded default) runs in WAL mode. Reads run on a small pool of threads, each
+  with its own connection, and never wait for the writer. All writes go to **one writer thread**
+  that drains its queue and commits whatever is queued in one transaction (group commit), each
+  body inside its own savepoint so one failing body does not undo the others. One commit per
+  batch instead of one per body is what lets ingest keep up with the HTTP server.
+- **PostgreSQL** uses asyncpg through SQLAlchemy's async engine; the same synchronous body runs
+  inside ``AsyncConnection.run_sync``, so there is still one code path for queries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event, pool
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Body = Callable[Concatenate[Connection, P], T]
+
+log = logging.getLogger(__name__)
+
+# WAL lets readers work beside the writer; NORMAL sync in WAL mode survives a killed process
+# (only a power loss can drop the last commits); the busy timeout covers other processes
+# (the CLI) writing the same file.
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA temp_store=MEMORY",
+    "PRAGMA cache_size=-32000",
+)
+
+
+def sync_url(url: str) -> str:
+    """The SQLAlchemy URL of ``url`` with foxden's driver: pysqlite or asyncpg."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.set(drivername="sqlite+pysqlite").render_as_string(hide_password=False)
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def _sqlite_engine(url: str, begin: str, size: int) -> Engine:
+    """An engine on a SQLite file with foxden's pragmas; ``begin`` opens each transaction."""
+    engine = create_engine(
+        url,
+        poolclass=pool.QueuePool,
+        pool_size=size,
+        max_overflow=0,
+        connect_args={"check_same_thread": False, "isolation_level": None},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        for pragma in _SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    # pysqlite's own transaction handling is bypassed (isolation_level=None) so that SQLAlchemy
+    # emits BEGIN itself and savepoints work.
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+@dataclass
+class _Job:
+    body: Callable[[Connection], Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    outcome: tuple[bool, Any] = field(default=(False, None))
+
+
+class _SqliteWriter:
+    """The single writer thread of a SQLite database, committing queued bodies in groups."""
+
+    def __init__(self, engine: Engine, batch: int) -> None:
+        self._batch = batch
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        # Connect here, not in the thread, so a database that cannot be opened fails the caller.
+        self._conn = engine.connect()
+        self._thread = threading.Thread(target=self._run, name="foxden-sqlite-writer", daemon=True)
+        self._thread.start()
+
+    async def submit(self, body: Callable[[Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        job = _Job(body, loop, loop.create_future())
+        self._queue.put(job)
+        result: T = await job.future
+        return result
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        with self._conn as conn:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    return
+                jobs = [first]
+                stop = False
+                while len(jobs) < self._batch:
+                    try:
+                        job = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if job is None:
+                        stop = True
+                        break
+                    jobs.append(job)
+                self._commit(conn, jobs)
+                if stop:
+                    return
+
+    def _commit(self, conn: Connection, jobs: list[_Job]) -> None:
+        try:
+            with conn.begin() as transaction:
+                if len(jobs) == 1:
+                    if not self._apply(conn, jobs[0]):
+                        transaction.rollback()
+                else:
+                    for job in jobs:
+                        savepoint = conn.begin_nested()
+                        if self._apply(conn, job):
+                            savepoint.commit()
+                        else:
+                            savepoint.rollback()
+        except Exception as exc:
+            log.exception("SQLite group commit failed")
+            for job in jobs:
+                if job.outcome[0]:
+                    job.outcome = (False, exc)
+        for job in jobs:
+            job.loop.call_soon_threadsafe(_settle, job)
+
+    @staticmethod
+    def _apply(conn: Connection, job: _Job) -> bool:
+        try:
+            job.outcome = (True, job.body(conn))
+        except Exception as exc:  # noqa: BLE001 - handed back to the awaiting caller
+            job.outcome = (False, exc)
+            return False
+        return True
+
+
+def _settle(job: _Job) -> None:
+    if job.future.done():  # the caller was cancelled; the work is committed all the same
+        return
+    ok, value = job.outcome
+    if ok:
+        job.future.set_result(value)
+    else:
+        job.future.set_exception(value)
+
+
+class Database:
+    """The storage of one foxden: run transaction bodies, on SQLite or PostgreSQL."""
+
+    def __init__(self, url: str, *, readers: int = 4, write_batch: int = 512, pool_size: int = 10):
+        self.url = sync_url(url)
+        self.dialect = make_url(self.url).get_backend_name()
+        self._readers: ThreadPoolExecutor | None = None
+        self._read_engine: Engine | None = None
+        self._writer: _SqliteWriter | None = None
+        self._write_engine: Engine | None = None
+        self._async_engine: AsyncEngine | None = None
+        if self.dialect == "sqlite":
+            database = make_url(self.url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self._write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE", 1)
+            self._read_engine = _sqlite_engine(self.url, "BEGIN", readers)
+            self._readers = ThreadPoolExecutor(readers, thread_name_prefix="foxden-sqlite-reader")
+            self._writer = _SqliteWriter(self._write_engine, write_batch)
+        else:
+            self._async_engine = create_async_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+            )
+
+    async def read(self, body: Body[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``body(conn, ...)`` in a read transaction and return its result."""
+        if self._async_engine is not None:
+            async with self._async_engine.connect() as aconn:
+                result: T = await aconn.run_sync(body, *args, **kwargs)
+                await aconn.rollback()
+                return result
+        assert self._read_engine is not None and self._readers is not None
+        engine = self._read_engine
+
+        def run() -> T:
+            with engine.connect() as conn, conn.begin():
+                return body(conn, *args, **kwargs)
+
+        return await asyncio.get_running_loop().run_in_executor(self._readers, run)
+
+    async def write(self, body: Body[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``body(conn, ...)`` in a write transaction; return once it is committed."""
+        if self._async_engine is not None:
+            async with self._async_engine.begin() as aconn:
+                return await aconn.run_sync(body, *args, **kwargs)
+        assert self._writer is not None
+        return await self._writer.submit(lambda conn: body(conn, *args, **kwargs))
+
+    async def close(self) -> None:
+        """Finish queued writes and release every connection."""
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
+            return
+        assert self._writer and self._readers and self._write_engine and self._read_engine
+        await asyncio.get_running_loop().run_in_executor(None, self._writer.close)
+        self._readers.shutdown()
+        self._write_engine.dispose()
+        self._read_engine.dispose()

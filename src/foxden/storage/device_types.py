@@ -1,0 +1,85 @@
+"""Device types, owned by a group."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, RowMapping, insert, select
+
+from foxden.domain.clock import now_ms
+from foxden.domain.device_types import DeviceType, DownlinkMode, PayloadType
+from foxden.domain.ids import new_object_id
+from foxden.storage.tables import device_types
+
+
+def create(
+    conn: Connection,
+    group_id: str,
+    name: str,
+    *,
+    description: str = "",
+    keep_alive: int = 0,
+    payload_type: PayloadType = PayloadType.NONE,
+    payload_config: str | None = None,
+    downlink_mode: DownlinkMode = DownlinkMode.DIRECT,
+    downlink_data_string: str | None = None,
+    alert_email: str | None = None,
+    contract_id: str | None = None,
+) -> DeviceType:
+    """Create a device type in ``group_id`` and return it."""
+    device_type = DeviceType(
+        id=new_object_id(),
+        group_id=group_id,
+        name=name,
+        description=description,
+        keep_alive=keep_alive,
+        payload_type=payload_type,
+        payload_config=payload_config,
+        downlink_mode=downlink_mode,
+        downlink_data_string=downlink_data_string,
+        alert_email=alert_email,
+        contract_id=contract_id,
+        created_at=now_ms(),
+    )
+    conn.execute(
+        insert(device_types).values(
+            id=device_type.id,
+            group_id=group_id,
+            name=name,
+            description=description,
+            keep_alive=keep_alive,
+            payload_type=payload_type.value,
+            payload_config=payload_config,
+            downlink_mode=int(downlink_mode),
+            downlink_data_string=downlink_data_string,
+            alert_email=alert_email,
+            contract_id=contract_id,
+            created_at=device_type.created_at,
+        )
+    )
+    return device_type
+
+
+def get(conn: Connection, device_type_id: str) -> DeviceType | None:
+    """The device type with this id, or None."""
+    row = (
+        conn.execute(select(device_types).where(device_types.c.id == device_type_id))
+        .mappings()
+        .first()
+    )
+    return _to_device_type(row) if row else None
+
+
+def _to_device_type(row: RowMapping) -> DeviceType:
+    return DeviceType(
+        id=row["id"],
+        group_id=row["group_id"],
+        name=row["name"],
+        description=row["description"],
+        keep_alive=row["keep_alive"],
+        payload_type=PayloadType(row["payload_type"]),
+        payload_config=row["payload_config"],
+        downlink_mode=DownlinkMode(row["downlink_mode"]),
+        downlink_data_string=row["downlink_data_string"],
+        alert_email=row["alert_email"],
+        contract_id=row["contract_id"],
+        created_at=row["created_at"],
+    )

@@ -1,0 +1,47 @@
+"""Apply the Alembic migrations (one tree for both databases) on a connection.
+
+``upgrade`` is a transaction body bringing any database to the schema of ``tables.py``;
+``open_database`` runs it, and every CLI command and the server open the database through it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection
+
+from foxden.config import Settings
+from foxden.storage.db import Database
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def config(conn: Connection | None = None) -> Config:
+    """An Alembic configuration on foxden's migrations, bound to ``conn`` if given."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def upgrade(conn: Connection) -> None:
+    """Bring the schema to the newest revision."""
+    command.upgrade(config(conn), "head")
+
+
+async def open_database(settings: Settings) -> Database:
+    """Open the configured database and bring its schema up to date."""
+    db = Database(
+        settings.database_url,
+        readers=settings.sqlite_readers,
+        write_batch=settings.sqlite_write_batch,
+        pool_size=settings.pg_pool_size,
+    )
+    try:
+        await db.write(upgrade)
+    except BaseException:
+        await db.close()
+        raise
+    return db

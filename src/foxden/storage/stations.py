@@ -1,0 +1,67 @@
+"""Base stations and the digests of their tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, RowMapping, insert, select
+
+from foxden.domain.clock import now_ms
+from foxden.domain.errors import Conflict
+from foxden.domain.ids import new_station_id
+from foxden.domain.stations import Station
+from foxden.storage.tables import stations
+
+
+def create(
+    conn: Connection,
+    name: str,
+    token_digest: str,
+    *,
+    station_id: str | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+) -> Station:
+    """Create a base station; without ``station_id``, pick a free random one."""
+    if station_id is None:
+        taken = set(conn.execute(select(stations.c.id)).scalars())
+        if len(taken) >= 0x10000:
+            raise Conflict("every station id is taken")
+        station_id = new_station_id()
+        while station_id in taken:
+            station_id = new_station_id()
+    elif get(conn, station_id) is not None:
+        raise Conflict(f"station {station_id} exists already")
+    station = Station(station_id, name, lat, lng, token_digest, now_ms())
+    conn.execute(
+        insert(stations).values(
+            id=station.id,
+            name=name,
+            lat=lat,
+            lng=lng,
+            token_digest=token_digest,
+            created_at=station.created_at,
+        )
+    )
+    return station
+
+
+def get(conn: Connection, station_id: str) -> Station | None:
+    """The station with this id, or None."""
+    row = conn.execute(select(stations).where(stations.c.id == station_id)).mappings().first()
+    return _to_station(row) if row else None
+
+
+def find(conn: Connection) -> list[Station]:
+    """Every station, by id."""
+    rows = conn.execute(select(stations).order_by(stations.c.id)).mappings()
+    return [_to_station(row) for row in rows]
+
+
+def _to_station(row: RowMapping) -> Station:
+    return Station(
+        id=row["id"],
+        name=row["name"],
+        lat=row["lat"],
+        lng=row["lng"],
+        token_digest=row["token_digest"],
+        created_at=row["created_at"],
+    )

@@ -1,0 +1,220 @@
+"""Every table of foxden on one ``MetaData``: the schema that the migrations must reproduce.
+
+Times are integer Unix milliseconds everywhere (``BigInteger``), converted to each API's unit at
+its edge. Ids are strings in the formats of the APIs (see ``domain.ids``), except messages, whose
+integer id grows with insertion order and pairs with ``time`` as a keyset paging key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+# Names for constraints, so that migrations on SQLite (batch mode) and PostgreSQL agree.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# An integer primary key that autoincrements on both databases (SQLite needs plain INTEGER).
+MessageId = BigInteger().with_variant(Integer(), "sqlite")
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("billable", Boolean, nullable=False, default=False),
+    Column("bss_id", String(64)),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+# The group tree as a closure table: one row per (ancestor, descendant) pair, including each
+# group with itself at depth 0, so "this group and everything below it" is one indexed lookup.
+group_tree = Table(
+    "group_tree",
+    metadata,
+    Column("ancestor_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("descendant_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("depth", Integer, nullable=False),
+    Index(None, "descendant_id", "depth"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("first_name", String(255), nullable=False, default=""),
+    Column("last_name", String(255), nullable=False, default=""),
+    Column("timezone", String(64), nullable=False, default="UTC"),
+    Column("password_hash", String(255)),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_login_at", BigInteger),
+)
+
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+)
+
+user_roles = Table(
+    "user_roles",
+    metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("roles.id"), primary_key=True),
+)
+
+api_users = Table(
+    "api_users",
+    metadata,
+    Column("login", String(24), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(255), nullable=False, default=""),
+    Column("password_hash", String(255), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", String(12), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("email", String(320), unique=True),
+    Column("password_hash", String(255)),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+auth_keys = Table(
+    "auth_keys",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column(
+        "operator_id", ForeignKey("operators.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("secret_hash", String(255), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("api_key", String(64), primary_key=True),
+    Column("token_digest", String(64), nullable=False),
+    Column(
+        "operator_id", ForeignKey("operators.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("expires_at", BigInteger, nullable=False, index=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+device_types = Table(
+    "device_types",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("keep_alive", Integer, nullable=False, default=0),
+    Column("payload_type", String(16), nullable=False, default="None"),
+    Column("payload_config", Text),
+    Column("downlink_mode", Integer, nullable=False, default=0),
+    Column("downlink_data_string", String(16)),
+    Column("alert_email", String(320)),
+    Column("contract_id", String(24)),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", String(8), primary_key=True),
+    Column("device_type_id", ForeignKey("device_types.id"), nullable=False, index=True),
+    Column("name", String(255), nullable=False),
+    Column("pac", String(16), nullable=False),
+    Column("state", Integer, nullable=False, default=0),
+    Column("lat", Float),
+    Column("lng", Float),
+    Column("token_type", String(16)),
+    Column("contract_id", String(24)),
+    Column("activation_time", BigInteger),
+    Column("token_end", BigInteger),
+    Column("free_messages", Integer),
+    Column("prevent_renewal", Boolean, nullable=False, default=False),
+    Column("last_seen_at", BigInteger),
+    Column("last_seq_number", Integer),
+    Column("average_snr", Float),
+    Column("average_rssi", Float),
+    Column("link_quality", String(16)),
+    Column("soracom_status", String(16), nullable=False, default="ready"),
+    Column("soracom_group_id", String(64)),
+    Column("tags", JSON, nullable=False, default=dict),
+    Column("termination_enabled", Boolean, nullable=False, default=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+)
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("id", String(4), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("lat", Float),
+    Column("lng", Float),
+    Column("token_digest", String(64), nullable=False, unique=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", MessageId, primary_key=True, autoincrement=True),
+    Column("device_id", ForeignKey("devices.id", ondelete="CASCADE"), nullable=False),
+    Column("device_type_id", String(24), nullable=False),
+    Column("time", BigInteger, nullable=False),
+    Column("seq_number", Integer, nullable=False),
+    Column("data", String(24), nullable=False),
+    Column("ack", Boolean, nullable=False, default=False),
+    Column("link_quality", String(16)),
+    Column("decoded", JSON),
+    Column("decode_error", Text),
+    Column("lat", Float),
+    Column("lng", Float),
+    Column("radius", Integer),
+    Column("location_source", Integer),
+    # Keyset paging: newest first per device and per device type.
+    Index(None, "device_id", "time", "id"),
+    Index(None, "device_type_id", "time", "id"),
+)
+
+receptions = Table(
+    "receptions",
+    metadata,
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
+    # Not a foreign key: receptions relayed by Sigfox Cloud name stations foxden does not run.
+    Column("station_id", String(8), primary_key=True),
+    Column("rssi", Float, nullable=False),
+    Column("snr", Float, nullable=False),
+    Column("freq", BigInteger),
+    Column("time", BigInteger, nullable=False),
+)
