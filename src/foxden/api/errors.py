@@ -3,7 +3,7 @@
 Each API package declares one table from domain error classes to status codes and one function
 rendering its error body; ``install`` wires them to every kind of failure a request can meet:
 domain errors, request validation (malformed JSON, wrong types), unknown routes and methods, and
-anything unexpected, which becomes the API's 500 shape and a log line.
+anything unexpected, which becomes the API's 500 shape and a log line (``CatchAll``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from foxden.domain.errors import FoxdenError, InvalidInput, NotFound
 
@@ -61,11 +62,39 @@ def install(app: FastAPI, table: StatusTable, render: Render) -> None:
             return render(404, NotFound())
         return render(exc.status_code, FoxdenError(str(exc.detail)))
 
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return render(500, FoxdenError("An unexpected error occurred."))
-
     app.add_exception_handler(FoxdenError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
-    app.add_exception_handler(Exception, on_unexpected)
+    app.add_middleware(CatchAll, render=render)
+
+
+class CatchAll:
+    """ASGI middleware: any exception left unhandled becomes the API's 500 and a log line.
+
+    Unlike Starlette's own last-resort handler it does not re-raise, so the server keeps the
+    connection open and the client sees an ordinary error response.
+    """
+
+    def __init__(self, app: ASGIApp, *, render: Render) -> None:
+        self.app = app
+        self.render = render
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            log.exception("unexpected error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            response = self.render(500, FoxdenError("An unexpected error occurred."))
+            await response(scope, receive, send)

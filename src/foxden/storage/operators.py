@@ -98,8 +98,9 @@ def get_auth_key(conn: Connection, key_id: str) -> tuple[str, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def issue_token(conn: Connection, operator_id: str, token_digest: str, expires_at: int) -> str:
-    """Store an API token, dropping this operator's expired ones; return its API key."""
+def issue_token(conn: Connection, operator_id: str, token_digest: str, lifetime: int) -> str:
+    """Store an API token valid for ``lifetime`` seconds, dropping this operator's expired
+    ones; return its API key."""
     now = now_ms()
     conn.execute(
         delete(api_tokens).where(
@@ -112,7 +113,7 @@ def issue_token(conn: Connection, operator_id: str, token_digest: str, expires_a
             api_key=api_key,
             token_digest=token_digest,
             operator_id=operator_id,
-            expires_at=expires_at,
+            expires_at=now + lifetime * 1000,
             created_at=now,
         )
     )

@@ -109,9 +109,7 @@ async def auth(body: AuthRequest, runtime: RuntimeDep) -> AuthResponse:
     operator_id = found[0]
     timeout = body.token_timeout_seconds or runtime.settings.soracom_token_timeout
     token = credentials.new_token()
-    api_key = await db.write(
-        operators.issue_token, operator_id, token.stored, now_ms() + timeout * 1000
-    )
+    api_key = await db.write(operators.issue_token, operator_id, token.stored, timeout)
     return AuthResponse(apiKey=api_key, operatorId=operator_id, token=token.plain)
 
 
