@@ -60,7 +60,9 @@ def install(app: FastAPI, table: StatusTable, render: Render) -> None:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
             return render(404, NotFound())
-        return render(exc.status_code, FoxdenError(str(exc.detail)))
+        response = render(exc.status_code, FoxdenError(str(exc.detail)))
+        response.headers.update(exc.headers or {})  # such as the `Allow` of a 405
+        return response
 
     app.add_exception_handler(FoxdenError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

@@ -6,9 +6,10 @@ from fastapi import FastAPI
 
 from foxden.api.errors import install as install_error_handlers
 from foxden.api.limits import BodyLimit
+from foxden.api.openapi import document_errors
 from foxden.api.runtime import Runtime
 from foxden.api.sigfox_v1 import groups
-from foxden.api.sigfox_v1.errors import STATUSES, renderer
+from foxden.api.sigfox_v1.errors import STATUSES, Error, renderer
 
 
 def create_api(runtime: Runtime) -> FastAPI:
@@ -25,4 +26,5 @@ def create_api(runtime: Runtime) -> FastAPI:
     install_error_handlers(api, STATUSES, render)
     api.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes, render=render)
     api.include_router(groups.router)
+    document_errors(api, Error)
     return api

@@ -7,6 +7,7 @@ some clients send credentials only after being challenged.
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
 from foxden.api.errors import Render, StatusTable
@@ -28,6 +29,12 @@ STATUSES: StatusTable = {
     NotFound: 404,
     Conflict: 400,
 }
+
+
+class Error(BaseModel):
+    """An error response of the Sigfox API."""
+
+    message: str = Field(description="What went wrong.")
 
 
 def renderer(realm: str) -> Render:

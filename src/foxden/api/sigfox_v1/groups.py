@@ -12,7 +12,7 @@ from foxden.api.deps import Db, SettingsDep
 from foxden.api.sigfox_v1.auth import PrincipalDep
 from foxden.api.sigfox_v1.paging import PageDep, Paging, next_page
 from foxden.domain import groups as domain
-from foxden.domain.errors import Forbidden, InvalidInput, NotFound
+from foxden.domain.errors import Forbidden, NotFound
 from foxden.domain.ids import is_object_id
 from foxden.domain.principals import Principal
 from foxden.storage import groups
@@ -87,14 +87,13 @@ async def list_groups(
         str | None,
         Query(
             alias="parentId",
+            pattern="^[0-9a-f]{24}$",
             description="Id of the group whose children are listed (default: your group).",
         ),
     ] = None,
 ) -> GroupList:
     """Lists the child groups of your group, or of ``parentId``."""
     parent = principal.group_id if parent_id is None else parent_id
-    if not is_object_id(parent):
-        raise InvalidInput(f"parentId: {parent_id!r} is not a group id")
     found = await db.read(_children, principal, parent, page.limit + 1, page.offset)
     return GroupList(
         data=[to_api(group) for group in found[: page.limit]],

@@ -6,9 +6,10 @@ from fastapi import FastAPI
 
 from foxden.api.errors import install as install_error_handlers
 from foxden.api.limits import BodyLimit
+from foxden.api.openapi import document_errors
 from foxden.api.runtime import Runtime
 from foxden.api.soracom import auth
-from foxden.api.soracom.errors import STATUSES, render
+from foxden.api.soracom.errors import STATUSES, APICallErrorMessage, render
 
 
 def create_api(runtime: Runtime) -> FastAPI:
@@ -24,4 +25,5 @@ def create_api(runtime: Runtime) -> FastAPI:
     install_error_handlers(api, STATUSES, render)
     api.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes, render=render)
     api.include_router(auth.router)
+    document_errors(api, APICallErrorMessage)
     return api

@@ -11,7 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Security, status
 from fastapi.security import APIKeyHeader
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import Connection
 
 from foxden.api.deps import Db, RuntimeDep
@@ -32,15 +33,21 @@ MAX_TOKEN_TIMEOUT = 172_800
 class AuthRequest(BaseModel):
     """Either ``authKeyId`` + ``authKey``, or ``email`` + ``password``."""
 
-    auth_key_id: str | None = Field(None, alias="authKeyId")
-    auth_key: str | None = Field(None, alias="authKey")
-    email: str | None = None
-    password: str | None = None
-    operator_id: str | None = Field(None, alias="operatorId")
-    user_name: str | None = Field(None, alias="userName")
-    token_timeout_seconds: int | None = Field(
-        None, alias="tokenTimeoutSeconds", ge=1, le=MAX_TOKEN_TIMEOUT
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [{"required": ["authKeyId", "authKey"]}, {"required": ["email", "password"]}]
+        }
     )
+
+    auth_key_id: str | SkipJsonSchema[None] = Field(None, alias="authKeyId")
+    auth_key: str | SkipJsonSchema[None] = Field(None, alias="authKey")
+    email: str | SkipJsonSchema[None] = None
+    password: str | SkipJsonSchema[None] = None
+    operator_id: str | SkipJsonSchema[None] = Field(None, alias="operatorId")
+    user_name: str | SkipJsonSchema[None] = Field(None, alias="userName")
+    token_timeout_seconds: (
+        Annotated[int, Field(ge=1, le=MAX_TOKEN_TIMEOUT)] | SkipJsonSchema[None]
+    ) = Field(None, alias="tokenTimeoutSeconds")
 
 
 class AuthResponse(BaseModel):

@@ -6,6 +6,7 @@ message, so foxden keeps one code per kind of failure rather than Soracom's full
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
 from foxden.api.errors import StatusTable
@@ -37,6 +38,13 @@ CODES: dict[int, str] = {
     413: "COM0004",
     500: "COM0005",
 }
+
+
+class APICallErrorMessage(BaseModel):
+    """An error response of the Soracom API."""
+
+    code: str = Field(description="Error code.")
+    message: str = Field(description="Error message.")
 
 
 def render(status: int, error: FoxdenError) -> Response:

@@ -141,3 +141,17 @@ def test_missing_headers_are_refused(client: httpx.Client) -> None:
         "code": "AUM0001",
         "message": "X-Soracom-API-Key and X-Soracom-Token are required.",
     }
+
+
+def test_null_token_timeout_takes_the_default(
+    server: LiveServer, client: httpx.Client, acme: Operator
+) -> None:
+    body = login(client, acme, tokenTimeoutSeconds=None).json()
+    stored = server.read(operators.get_token, body["apiKey"])
+    assert stored is not None
+    created = server.read(
+        lambda conn: conn.execute(
+            api_tokens.select().where(api_tokens.c.api_key == body["apiKey"])
+        ).one()
+    )
+    assert stored.expires_at - created.created_at == 86_400_000
