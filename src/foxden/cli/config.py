@@ -9,12 +9,41 @@ from foxden.config import Settings
 app = typer.Typer(help="Configuration.")
 
 
+def _env_text(value: object) -> str:
+    """A default as an environment file writes it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _defaults() -> list[tuple[str, str, str]]:
+    """(variable, default, description) of every setting."""
+    return [
+        (f"FOXDEN_{name.upper()}", _env_text(field.default), field.description or "")
+        for name, field in Settings.model_fields.items()
+    ]
+
+
 @app.command("template")
 def template() -> None:
     """Print every setting with its description and default, as an environment file."""
-    for name, field in Settings.model_fields.items():
-        default = "" if field.default is None else field.default
-        if isinstance(default, bool):
-            default = str(default).lower()
-        print(f"# {field.description}")  # noqa: T201 - the template goes to stdout
-        print(f"FOXDEN_{name.upper()}={default}\n")  # noqa: T201
+    for variable, default, description in _defaults():
+        print(f"# {description}\n{variable}={default}\n")  # noqa: T201 - the template is the output
+
+
+@app.command("docs")
+def docs() -> None:
+    """Print the settings as the Markdown of docs/configuration.md."""
+    lines = [
+        "# Configuration",
+        "",
+        "Every setting is an environment variable. This page is the output of",
+        "`foxden config docs`; `foxden config template` prints the same as an environment file.",
+        "",
+        "| variable | default | description |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{v}` | `{d}` | {text} |" for v, d, text in _defaults()]
+    print("\n".join(lines))  # noqa: T201 - the page is the output
