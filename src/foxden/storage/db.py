@@ -16,6 +16,7 @@ what goes into one transaction. ``read`` and ``write`` run such a body:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -152,7 +153,9 @@ class _SqliteWriter:
                 if job.outcome[0]:
                     job.outcome = (False, exc)
         for job in jobs:
-            job.loop.call_soon_threadsafe(_settle, job)
+            # A caller whose event loop has ended gets no answer; the writer carries on.
+            with contextlib.suppress(RuntimeError):
+                job.loop.call_soon_threadsafe(_settle, job)
 
     @staticmethod
     def _apply(conn: Connection, job: _Job) -> bool:
