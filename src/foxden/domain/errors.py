@@ -4,12 +4,14 @@ Every layer raises these; each API package maps them to its own status code and 
 table, so a new error never needs a change in more than one place per API::
 
     FoxdenError
-    ├── InvalidInput          a value is malformed or out of range
-    │   └── PayloadTooLarge   a request body is over the configured cap
-    ├── Unauthenticated       credentials are missing, unknown or expired
-    ├── Forbidden             the principal may not see or change this resource
-    ├── NotFound              no such resource
-    └── Conflict              the resource exists already or is in the wrong state
+    ├── InvalidInput              a value is malformed or out of range
+    │   ├── PayloadTooLarge       a request body is over the configured cap
+    │   └── InvalidPayloadConfig  a payload config breaks the grammar (``position`` says where)
+    ├── Unauthenticated           credentials are missing, unknown or expired
+    ├── Forbidden                 the principal may not see or change this resource
+    ├── NotFound                  no such resource
+    ├── Conflict                  the resource exists already or is in the wrong state
+    └── PayloadDecodeError        a frame does not fit its payload config (stored on the message)
 
 A class's docstring is its default message; ``code`` is a stable snake_case noun.
 """
@@ -39,6 +41,16 @@ class PayloadTooLarge(InvalidInput):
     code = "payload_too_large"
 
 
+class InvalidPayloadConfig(InvalidInput):
+    """The payload config does not follow the custom format grammar."""
+
+    code = "invalid_payload_config"
+
+    def __init__(self, reason: str, position: int) -> None:
+        self.position = position
+        super().__init__(f"invalid payload config at position {position}: {reason}")
+
+
 class Unauthenticated(FoxdenError):
     """Authentication credentials were not present or are invalid."""
 
@@ -61,3 +73,9 @@ class Conflict(FoxdenError):
     """The resource already exists or is in a state that forbids this action."""
 
     code = "conflict"
+
+
+class PayloadDecodeError(FoxdenError):
+    """The frame cannot be decoded with this payload config."""
+
+    code = "payload_decode_error"
