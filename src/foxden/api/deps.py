@@ -1,4 +1,7 @@
-"""Annotated dependencies shared by every API: the runtime, its database and settings."""
+"""Annotated dependencies shared by every API: the runtime, its database and settings.
+
+They are coroutines so that FastAPI runs them on the event loop, not in its thread pool.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +14,21 @@ from foxden.config import Settings
 from foxden.storage.db import Database
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:
     """The runtime of the server this request reached."""
+    return _runtime(request)
+
+
+async def _db(request: Request) -> Database:
+    return _runtime(request).db
+
+
+async def _settings(request: Request) -> Settings:
+    return _runtime(request).settings
+
+
+def _runtime(request: Request) -> Runtime:
     return cast(Runtime, request.app.state.runtime)
-
-
-def _db(request: Request) -> Database:
-    return runtime(request).db
-
-
-def _settings(request: Request) -> Settings:
-    return runtime(request).settings
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from foxden.domain.clock import now_ms
 from foxden.domain.errors import NotFound
@@ -44,13 +44,14 @@ def create(
     return user
 
 
+_GET = select(
+    api_users.c.login, api_users.c.group_id, api_users.c.name, api_users.c.password_hash
+).where(api_users.c.login == bindparam("login"))
+
+
 def get(conn: Connection, login: str) -> ApiUser | None:
-    """The API user with this login, or None."""
-    row = conn.execute(
-        select(
-            api_users.c.login, api_users.c.group_id, api_users.c.name, api_users.c.password_hash
-        ).where(api_users.c.login == login)
-    ).first()
+    """The API user with this login, or None (once per Sigfox API request: prebuilt)."""
+    row = conn.execute(_GET, {"login": login}).first()
     return ApiUser(*row) if row else None
 
 

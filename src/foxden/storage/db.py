@@ -6,23 +6,22 @@ what goes into one transaction. ``read`` and ``write`` run such a body:
 
 - **SQLite** (the embedded default) runs in WAL mode. Reads run on a small pool of threads, each
   with its own connection, and never wait for the writer. All writes go to **one writer thread**
-  that drains its queue and commits whatever is queued in one transaction (group commit), each
-  body inside its own savepoint so one failing body does not undo the others. One commit per
+  that drains its queue and commits whatever is queued in one transaction (group commit); a
+  body that raises is rolled back alone by replaying the batch without it. One commit per
   batch instead of one per body is what lets ingest keep up with the HTTP server.
 - **PostgreSQL** uses asyncpg through SQLAlchemy's async engine; the same synchronous body runs
-  inside ``AsyncConnection.run_sync``, so there is still one code path for queries.
+  inside ``AsyncConnection.run_sync``, so there is still one code path for queries. Reads use a
+  pool; writes go to one writer task with a connection of its own, committing in groups too
+  (a commit on PostgreSQL waits for its WAL flush: one flush per batch, not per body).
+
+Both writers are in ``storage.writer``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import queue
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -30,11 +29,11 @@ from sqlalchemy import Connection, Engine, create_engine, event, pool
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from foxden.storage.writer import TaskWriter, ThreadWriter
+
 P = ParamSpec("P")
 T = TypeVar("T")
 Body = Callable[Concatenate[Connection, P], T]
-
-log = logging.getLogger(__name__)
 
 # WAL lets readers work beside the writer; NORMAL sync in WAL mode survives a killed process
 # (only a power loss can drop the last commits); the busy timeout covers other processes
@@ -83,100 +82,6 @@ def _sqlite_engine(url: str, begin: str, size: int) -> Engine:
     return engine
 
 
-@dataclass
-class _Job:
-    body: Callable[[Connection], Any]
-    loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[Any]
-    outcome: tuple[bool, Any] = field(default=(False, None))
-
-
-class _SqliteWriter:
-    """The single writer thread of a SQLite database, committing queued bodies in groups."""
-
-    def __init__(self, engine: Engine, batch: int) -> None:
-        self._batch = batch
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        # Connect here, not in the thread, so a database that cannot be opened fails the caller.
-        self._conn = engine.connect()
-        self._thread = threading.Thread(target=self._run, name="foxden-sqlite-writer", daemon=True)
-        self._thread.start()
-
-    async def submit(self, body: Callable[[Connection], T]) -> T:
-        loop = asyncio.get_running_loop()
-        job = _Job(body, loop, loop.create_future())
-        self._queue.put(job)
-        result: T = await job.future
-        return result
-
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-
-    def _run(self) -> None:
-        with self._conn as conn:
-            while True:
-                first = self._queue.get()
-                if first is None:
-                    return
-                jobs = [first]
-                stop = False
-                while len(jobs) < self._batch:
-                    try:
-                        job = self._queue.get_nowait()
-                    except queue.Empty:
-                        break
-                    if job is None:
-                        stop = True
-                        break
-                    jobs.append(job)
-                self._commit(conn, jobs)
-                if stop:
-                    return
-
-    def _commit(self, conn: Connection, jobs: list[_Job]) -> None:
-        try:
-            with conn.begin() as transaction:
-                if len(jobs) == 1:
-                    if not self._apply(conn, jobs[0]):
-                        transaction.rollback()
-                else:
-                    for job in jobs:
-                        savepoint = conn.begin_nested()
-                        if self._apply(conn, job):
-                            savepoint.commit()
-                        else:
-                            savepoint.rollback()
-        except Exception as exc:
-            log.exception("SQLite group commit failed")
-            for job in jobs:
-                if job.outcome[0]:
-                    job.outcome = (False, exc)
-        for job in jobs:
-            # A caller whose event loop has ended gets no answer; the writer carries on.
-            with contextlib.suppress(RuntimeError):
-                job.loop.call_soon_threadsafe(_settle, job)
-
-    @staticmethod
-    def _apply(conn: Connection, job: _Job) -> bool:
-        try:
-            job.outcome = (True, job.body(conn))
-        except Exception as exc:  # noqa: BLE001 - handed back to the awaiting caller
-            job.outcome = (False, exc)
-            return False
-        return True
-
-
-def _settle(job: _Job) -> None:
-    if job.future.done():  # the caller was cancelled; the work is committed all the same
-        return
-    ok, value = job.outcome
-    if ok:
-        job.future.set_result(value)
-    else:
-        job.future.set_exception(value)
-
-
 class Database:
     """The storage of one foxden: run transaction bodies, on SQLite or PostgreSQL."""
 
@@ -185,7 +90,8 @@ class Database:
         self.dialect = make_url(self.url).get_backend_name()
         self._readers: ThreadPoolExecutor | None = None
         self._read_engine: Engine | None = None
-        self._writer: _SqliteWriter | None = None
+        self._write_batch = write_batch
+        self._writer: ThreadWriter | TaskWriter | None = None
         self._write_engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
         if self.dialect == "sqlite":
@@ -195,7 +101,7 @@ class Database:
             self._write_engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE", 1)
             self._read_engine = _sqlite_engine(self.url, "BEGIN", readers)
             self._readers = ThreadPoolExecutor(readers, thread_name_prefix="foxden-sqlite-reader")
-            self._writer = _SqliteWriter(self._write_engine, write_batch)
+            self._writer = ThreadWriter(self._write_engine, write_batch)
         else:
             self._async_engine = create_async_engine(
                 self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
@@ -219,18 +125,21 @@ class Database:
 
     async def write(self, body: Body[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``body(conn, ...)`` in a write transaction; return once it is committed."""
-        if self._async_engine is not None:
-            async with self._async_engine.begin() as aconn:
-                return await aconn.run_sync(body, *args, **kwargs)
-        assert self._writer is not None
+        if self._writer is None:
+            assert self._async_engine is not None
+            # Made on first use: the task belongs to the event loop of the callers.
+            self._writer = TaskWriter(self._async_engine, self._write_batch)
         return await self._writer.submit(lambda conn: body(conn, *args, **kwargs))
 
     async def close(self) -> None:
         """Finish queued writes and release every connection."""
+        if isinstance(self._writer, TaskWriter):
+            await self._writer.close()
         if self._async_engine is not None:
             await self._async_engine.dispose()
             return
-        assert self._writer and self._readers and self._write_engine and self._read_engine
+        assert isinstance(self._writer, ThreadWriter)
+        assert self._readers and self._write_engine and self._read_engine
         await asyncio.get_running_loop().run_in_executor(None, self._writer.close)
         self._readers.shutdown()
         self._write_engine.dispose()

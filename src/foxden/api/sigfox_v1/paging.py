@@ -6,6 +6,7 @@ offset is bounded (0 to 5000) as the seed bounds it, which also bounds the rows 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -24,23 +25,23 @@ class Paging(BaseModel):
     next: str
 
 
+@dataclass(frozen=True, slots=True)
 class Page:
     """The requested window of a list."""
 
-    def __init__(
-        self,
-        limit: Annotated[
-            int, Query(ge=1, le=MAX_LIMIT, description="Maximum items to return.")
-        ] = 100,
-        offset: Annotated[
-            int, Query(ge=0, le=MAX_OFFSET, description="Number of items skipped.")
-        ] = 0,
-    ) -> None:
-        self.limit = limit
-        self.offset = offset
+    limit: int
+    offset: int
 
 
-PageDep = Annotated[Page, Depends()]
+async def page(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Maximum items to return.")] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Number of items skipped.")] = 0,
+) -> Page:
+    """The window a request asks for (a coroutine: FastAPI runs it on the event loop)."""
+    return Page(limit, offset)
+
+
+PageDep = Annotated[Page, Depends(page)]
 
 
 def next_page(request: Request, settings: Settings, page: Page, more: bool) -> Paging | None:
