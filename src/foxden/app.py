@@ -2,11 +2,13 @@
 
 Each API keeps its own error shapes, auth and OpenAPI document (``/api/openapi.json``,
 ``/v1/openapi.json``). The lifespan opens the database, applies pending migrations and, on an
-empty database with ``demo`` on, loads the demo fleet.
+empty database with ``demo`` on, loads the demo fleet; with ``simulate`` on as well, the demo
+devices then send simulated frames to the server itself, so a newcomer sees data flow at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -15,15 +17,15 @@ from fastapi import FastAPI
 from starlette.responses import JSONResponse
 
 from foxden import __version__
-from foxden.api import sigfox_v1, soracom
+from foxden.api import network, sigfox_v1, soracom
 from foxden.api.runtime import Runtime
 from foxden.config import Settings
-from foxden.simulate import demo
+from foxden.simulate import demo, fleet
 from foxden.storage.migrate import open_database
 
 OnStart = Callable[[Runtime, "demo.DemoFleet | None"], None]
 
-MOUNTS = {"/api": "Sigfox API v1", "/v1": "Soracom API"}
+MOUNTS = {"/api": "Sigfox API v1", "/v1": "Soracom API", "/network": "Network API"}
 
 
 def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAPI:
@@ -33,12 +35,21 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.db = await open_database(settings)
+        simulator: asyncio.Task[None] | None = None
         try:
-            fleet = await demo.ensure(runtime.db) if settings.demo else None
+            demo_fleet = await demo.ensure(runtime.db) if settings.demo else None
+            if demo_fleet is not None and settings.simulate:
+                simulator = asyncio.create_task(
+                    fleet.run_demo(runtime.db, _own_url(settings), demo_fleet.group_id),
+                    name="foxden-simulator",
+                )
             if on_start is not None:
-                on_start(runtime, fleet)
+                on_start(runtime, demo_fleet)
             yield
         finally:
+            if simulator is not None:
+                simulator.cancel()
+                await asyncio.wait([simulator])
             await runtime.db.close()
             runtime.db = None
 
@@ -53,6 +64,7 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
     app.state.runtime = runtime
     app.mount("/api", sigfox_v1.create_api(runtime))
     app.mount("/v1", soracom.create_api(runtime))
+    app.mount("/network", network.create_api(runtime))
 
     @app.get("/", include_in_schema=False)
     async def index() -> dict[str, Any]:
@@ -70,3 +82,10 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
         return JSONResponse({"message": "Not found."}, status_code=404)
 
     return app
+
+
+def _own_url(settings: Settings) -> str:
+    """Where the server reaches itself: its listening address, loopback when it listens on all."""
+    everywhere = {"0.0.0.0": "127.0.0.1", "::": "::1"}  # noqa: S104 - addresses read, not bound
+    host = everywhere.get(settings.host, settings.host)
+    return f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"

@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     demo: bool = Field(
         True, description="Load the demo fleet into an empty database on first start."
     )
+    simulate: bool = Field(
+        True,
+        description=(
+            "With the demo fleet there, run its devices inside the server: simulated frames"
+            " posted to the server's own network API through the demo stations."
+        ),
+    )
     public_url: str | None = Field(
         None,
         description=(
@@ -42,6 +49,20 @@ class Settings(BaseSettings):
         ge=180,
         le=172_800,
         description="Default lifetime of a Soracom API token, in seconds.",
+    )
+    dedup_window_ms: int = Field(
+        2000,
+        ge=0,
+        le=60_000,
+        description=(
+            "Receptions of one frame (device and sequence number) within this many"
+            " milliseconds of each other are one message."
+        ),
+    )
+    token_days: int = Field(
+        365,
+        ge=1,
+        description="Lifetime, in days, of the token a device takes with its first frame.",
     )
     sqlite_readers: int = Field(
         4, ge=1, le=64, description="Reader threads (and connections) on SQLite."

@@ -108,6 +108,10 @@ def test_regenerate_api_user_invalidates_the_old_password(database_url: str) -> 
         (["create-device", "--device-type", "0" * 24, "--id", "1A"], "no device type"),
         (["create-device", "--device-type", "0" * 24, "--id", "XYZ"], "hex"),
         (["create-device", "--device-type", "0" * 24, "--id", "1A", "--pac", "12"], "PAC"),
+        (
+            ["create-device-type", "--group", "0" * 24, "--name", "X", "--payload-config", "a::x"],
+            "position",
+        ),
     ],
 )
 def test_bad_input_fails_with_a_message(database_url: str, args: list[str], message: str) -> None:

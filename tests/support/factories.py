@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from foxden.domain import credentials
-from foxden.storage import api_users, groups, operators
+from foxden.domain.device_types import PayloadType
+from foxden.storage import api_users, device_types, groups, operators
+from foxden.storage import callbacks as storage_callbacks
+from foxden.storage import devices as storage_devices
+from foxden.storage import stations as storage_stations
 from tests.support.server import LiveServer
 
 
@@ -51,5 +55,57 @@ def operator(server: LiveServer, name: str = "Operator") -> Operator:
         op = operators.create(conn, group.id)
         key_id = operators.add_auth_key(conn, op.id, secret.stored)
         return Operator(group.id, op.id, key_id, secret.plain)
+
+    return server.write(make)
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """A tenant with a device type, devices and stations, ready to send uplinks."""
+
+    tenant: Tenant
+    device_type_id: str
+    device_ids: tuple[str, ...]
+    stations: tuple[tuple[str, str], ...]  # (station id, token)
+
+
+def fleet(
+    server: LiveServer,
+    *,
+    devices: int = 1,
+    stations: int = 3,
+    payload_config: str | None = None,
+    callbacks: tuple[tuple[int, int, bool], ...] = ((0, 2, False),),
+) -> Fleet:
+    """A device type with ``callbacks`` (type, subtype, sendDuplicate), devices and stations."""
+    owner = tenant(server, "Fleet")
+    tokens = [credentials.new_token() for _ in range(stations)]
+
+    def make(conn: Connection) -> Fleet:
+        device_type = device_types.create(
+            conn,
+            owner.group_id,
+            "Sensor",
+            payload_type=PayloadType.CUSTOM if payload_config else PayloadType.NONE,
+            payload_config=payload_config,
+        )
+        for callback_type, subtype, send_duplicate in callbacks:
+            storage_callbacks.create(
+                conn,
+                device_type.id,
+                "URL",
+                callback_type,
+                subtype,
+                send_duplicate=send_duplicate,
+                settings={"url": "http://127.0.0.1:9/sink", "httpMethod": "POST"},
+            )
+        ids = tuple(f"{0xF000 + n:X}" for n in range(devices))
+        for device_id in ids:
+            storage_devices.create(conn, device_id, device_type.id, "0" * 16)
+        made = tuple(
+            (storage_stations.create(conn, f"Station {n}", token.stored).id, token.plain)
+            for n, token in enumerate(tokens)
+        )
+        return Fleet(owner, device_type.id, ids, made)
 
     return server.write(make)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from foxden.cli import admin, config, db, decode, serve
+from foxden.cli import admin, config, db, decode, serve, simulate
 
 app = typer.Typer(
     name="foxden",
@@ -17,6 +17,7 @@ app.command("decode")(decode.decode)
 app.add_typer(admin.app, name="admin")
 app.add_typer(db.app, name="db")
 app.add_typer(config.app, name="config")
+app.add_typer(simulate.app, name="simulate")
 
 
 def main() -> None:

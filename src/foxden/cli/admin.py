@@ -8,10 +8,10 @@ import typer
 from sqlalchemy import Connection
 
 from foxden.cli.common import emit, write
-from foxden.domain import credentials, ids
+from foxden.domain import codec, credentials, ids
 from foxden.domain.device_types import DeviceType, PayloadType
 from foxden.domain.devices import Device
-from foxden.domain.errors import InvalidInput, NotFound
+from foxden.domain.errors import InvalidInput, InvalidPayloadConfig, NotFound
 from foxden.storage import api_users, device_types, devices, groups, operators, stations
 
 app = typer.Typer(help="Create groups, credentials, device types, devices and stations.")
@@ -107,6 +107,11 @@ def create_device_type(
     as_json: Json = False,
 ) -> None:
     """Create a device type in a group."""
+    if payload_config is not None:
+        try:
+            codec.compile(payload_config)
+        except InvalidPayloadConfig as exc:
+            raise typer.BadParameter(exc.message, param_hint="--payload-config") from exc
     device_type = write(_create_device_type, group, name, description, keep_alive, payload_config)
     emit({"id": device_type.id}, as_json)
 

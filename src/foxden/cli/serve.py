@@ -14,6 +14,7 @@ from foxden.app import MOUNTS, create_app
 from foxden.cli.common import console, settings
 from foxden.config import Settings
 from foxden.simulate.demo import DemoFleet
+from foxden.simulate.fleet import DEMO_INTERVAL
 
 
 def serve(
@@ -23,11 +24,18 @@ def serve(
         bool | None,
         typer.Option("--demo/--no-demo", help="Load the demo fleet into an empty database."),
     ] = None,
+    simulate: Annotated[
+        bool | None,
+        typer.Option(
+            "--simulate/--no-simulate",
+            help="Have the demo devices send simulated uplinks to the server.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the database named by FOXDEN_DATABASE_URL."""
     overrides = {
         key: value
-        for key, value in {"host": host, "port": port, "demo": demo}.items()
+        for key, value in {"host": host, "port": port, "demo": demo, "simulate": simulate}.items()
         if value is not None
     }
     config = settings().model_copy(update=overrides)
@@ -76,3 +84,8 @@ def _banner(config: Settings, fleet: DemoFleet | None) -> None:
             title="demo fleet: public credentials, for this machine only",
         )
     )
+    if config.simulate:
+        console.print(
+            "simulator: each demo device sends an uplink through the demo stations every"
+            f" {DEMO_INTERVAL:.0f} s or so (--no-simulate turns it off)"
+        )

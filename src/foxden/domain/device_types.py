@@ -39,3 +39,4 @@ class DeviceType:
     alert_email: str | None
     contract_id: str | None
     created_at: int
+    sequence_epoch: int = 0

@@ -55,7 +55,11 @@ class Token:
 
 @dataclass(frozen=True, slots=True)
 class Device:
-    """A radio device. Times are Unix milliseconds; ``last_seen_at`` None means never heard."""
+    """A radio device. Times are Unix milliseconds; ``last_seen_at`` None means never heard.
+
+    ``link_window`` holds the best (snr, rssi) of each of the last 25 messages, newest last;
+    ``sequence_epoch`` trails its device type's until a disengage lets a sequence number pass.
+    """
 
     id: str
     device_type_id: str
@@ -69,6 +73,11 @@ class Device:
     token: Token | None = None
     last_seen_at: int | None = None
     last_seq_number: int | None = None
+    sequence_epoch: int = 0
+    last_message_id: int | None = None
+    last_rssi: float | None = None
+    last_snr: float | None = None
+    link_window: tuple[tuple[float, float], ...] = ()
     average_snr: float | None = None
     average_rssi: float | None = None
     link_quality: LinkQuality | None = None

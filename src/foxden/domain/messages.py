@@ -1,4 +1,4 @@
-"""Uplink messages: one row per (device, sequence number), with every station that heard it."""
+"""Messages: one per frame (device and sequence number), with every station that heard it."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from foxden.domain.devices import LinkQuality
+from foxden.domain.uplinks import FrameKind
 
 
 @dataclass(frozen=True, slots=True)
 class Reception:
-    """One base station's reception of a frame."""
+    """One base station's reception of a frame; ``time`` in Unix milliseconds."""
 
     station_id: str
-    rssi: float
-    snr: float
+    rssi: float | None
+    snr: float | None
+    time: int
     freq: int | None = None
 
 
@@ -30,17 +32,26 @@ class ComputedLocation:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """An uplink. ``time`` is Unix milliseconds; ``data`` is lower-case hex (0 to 12 bytes)."""
+    """A frame as stored. ``time`` is Unix milliseconds; ``data`` is lower-case hex.
+
+    ``rssi`` and ``snr`` are those of the best reception; ``forwarded`` is False for a device
+    that was off contract, whose messages are kept but trigger nothing.
+    """
 
     id: int
     device_id: str
     device_type_id: str
     time: int
     seq_number: int
+    kind: FrameKind
     data: str
     ack: bool
+    rssi: float | None
+    snr: float | None
+    link_quality: LinkQuality | None
+    forwarded: bool
     receptions: tuple[Reception, ...] = ()
-    link_quality: LinkQuality | None = None
     decoded: dict[str, Any] | None = None
     decode_error: str | None = None
     location: ComputedLocation | None = None
+    service: dict[str, Any] | None = None

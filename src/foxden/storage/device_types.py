@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, insert, select
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
 
 from foxden.domain.clock import now_ms
 from foxden.domain.device_types import DeviceType, DownlinkMode, PayloadType
@@ -52,10 +55,20 @@ def create(
             downlink_data_string=downlink_data_string,
             alert_email=alert_email,
             contract_id=contract_id,
+            sequence_epoch=0,
             created_at=device_type.created_at,
         )
     )
     return device_type
+
+
+def disengage(conn: Connection, device_type_id: str) -> None:
+    """Let the next frame of each device of the type pass the sequence number check."""
+    conn.execute(
+        update(device_types)
+        .where(device_types.c.id == device_type_id)
+        .values(sequence_epoch=device_types.c.sequence_epoch + 1)
+    )
 
 
 def get(conn: Connection, device_type_id: str) -> DeviceType | None:
@@ -65,10 +78,11 @@ def get(conn: Connection, device_type_id: str) -> DeviceType | None:
         .mappings()
         .first()
     )
-    return _to_device_type(row) if row else None
+    return to_device_type(row) if row else None
 
 
-def _to_device_type(row: RowMapping) -> DeviceType:
+def to_device_type(row: Mapping[Any, Any]) -> DeviceType:
+    """The device type of a row of ``device_types``."""
     return DeviceType(
         id=row["id"],
         group_id=row["group_id"],
@@ -82,4 +96,5 @@ def _to_device_type(row: RowMapping) -> DeviceType:
         alert_email=row["alert_email"],
         contract_id=row["contract_id"],
         created_at=row["created_at"],
+        sequence_epoch=row["sequence_epoch"],
     )

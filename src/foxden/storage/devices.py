@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, func, insert, select
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
 
 from foxden.domain.clock import now_ms
+from foxden.domain.device_types import DeviceType
 from foxden.domain.devices import (
     Device,
     DeviceState,
@@ -14,7 +15,8 @@ from foxden.domain.devices import (
     TokenType,
 )
 from foxden.domain.errors import Conflict
-from foxden.storage.tables import devices
+from foxden.storage.device_types import to_device_type
+from foxden.storage.tables import device_types, devices, group_tree
 
 
 def create(
@@ -63,6 +65,8 @@ def create(
             soracom_status=device.soracom_status.value,
             tags=device.tags,
             termination_enabled=device.termination_enabled,
+            sequence_epoch=0,
+            link_window=[],
             created_at=now,
             modified_at=now,
         )
@@ -74,6 +78,31 @@ def get(conn: Connection, device_id: str) -> Device | None:
     """The device with this id, or None."""
     row = conn.execute(select(devices).where(devices.c.id == device_id)).mappings().first()
     return _to_device(row) if row else None
+
+
+# The two statements of every uplink, built once.
+_FOR_INGEST = (
+    select(devices, *[c.label(f"type_{c.name}") for c in device_types.c])
+    .join(device_types, device_types.c.id == devices.c.device_type_id)
+    .where(devices.c.id == bindparam("device_id"))
+    .with_for_update(of=devices)
+)
+_UPDATE = update(devices).where(devices.c.id == bindparam("device_id_"))
+
+
+def for_ingest(conn: Connection, device_id: str) -> tuple[Device, DeviceType] | None:
+    """A device and its type, the device row locked until the transaction ends (PostgreSQL;
+    SQLite's single writer serializes anyway), so one frame's receptions never race."""
+    row = conn.execute(_FOR_INGEST, {"device_id": device_id}).mappings().first()
+    if row is None:
+        return None
+    type_row = {c.name: row[f"type_{c.name}"] for c in device_types.c}
+    return _to_device(row), to_device_type(type_row)
+
+
+def update_state(conn: Connection, device_id: str, **values: object) -> None:
+    """Set columns of a device, such as those the ingest keeps current."""
+    conn.execute(_UPDATE, {"device_id_": device_id, **values})
 
 
 def count(conn: Connection, device_type_id: str) -> int:
@@ -107,6 +136,11 @@ def _to_device(row: RowMapping) -> Device:
         token=token,
         last_seen_at=row["last_seen_at"],
         last_seq_number=row["last_seq_number"],
+        sequence_epoch=row["sequence_epoch"],
+        last_message_id=row["last_message_id"],
+        last_rssi=row["last_rssi"],
+        last_snr=row["last_snr"],
+        link_window=tuple((s, r) for s, r in row["link_window"]),
         average_snr=row["average_snr"],
         average_rssi=row["average_rssi"],
         link_quality=LinkQuality(row["link_quality"]) if row["link_quality"] else None,
@@ -115,3 +149,21 @@ def _to_device(row: RowMapping) -> Device:
         tags=dict(row["tags"]),
         termination_enabled=row["termination_enabled"],
     )
+
+
+def find_for_simulation(
+    conn: Connection, group_id: str | None = None
+) -> list[tuple[Device, DeviceType]]:
+    """Every device with its type, by id; only those of ``group_id`` and below when given."""
+    query = (
+        select(devices, *[c.label(f"type_{c.name}") for c in device_types.c])
+        .join(device_types, device_types.c.id == devices.c.device_type_id)
+        .order_by(devices.c.id)
+    )
+    if group_id is not None:
+        below = select(group_tree.c.descendant_id).where(group_tree.c.ancestor_id == group_id)
+        query = query.where(device_types.c.group_id.in_(below))
+    return [
+        (_to_device(row), to_device_type({c.name: row[f"type_{c.name}"] for c in device_types.c}))
+        for row in conn.execute(query).mappings()
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, insert, select
+from sqlalchemy import Connection, RowMapping, bindparam, insert, select
 
 from foxden.domain.clock import now_ms
 from foxden.domain.errors import Conflict
@@ -47,6 +47,15 @@ def create(
 def get(conn: Connection, station_id: str) -> Station | None:
     """The station with this id, or None."""
     row = conn.execute(select(stations).where(stations.c.id == station_id)).mappings().first()
+    return _to_station(row) if row else None
+
+
+_BY_TOKEN = select(stations).where(stations.c.token_digest == bindparam("digest"))
+
+
+def find_by_token(conn: Connection, token_digest: str) -> Station | None:
+    """The station whose token has this digest, or None (once per uplink: prebuilt)."""
+    row = conn.execute(_BY_TOKEN, {"digest": token_digest}).mappings().first()
     return _to_station(row) if row else None
 
 

@@ -142,6 +142,8 @@ device_types = Table(
     Column("downlink_data_string", String(16)),
     Column("alert_email", String(320)),
     Column("contract_id", String(24)),
+    # Raised by "disengage": each device whose own epoch is lower accepts its next sequence number.
+    Column("sequence_epoch", Integer, nullable=False, default=0),
     Column("created_at", BigInteger, nullable=False),
 )
 
@@ -163,6 +165,12 @@ devices = Table(
     Column("prevent_renewal", Boolean, nullable=False, default=False),
     Column("last_seen_at", BigInteger),
     Column("last_seq_number", Integer),
+    Column("sequence_epoch", Integer, nullable=False, default=0),
+    Column("last_message_id", BigInteger),
+    Column("last_rssi", Float),
+    Column("last_snr", Float),
+    # The best (snr, rssi) of each of the last 25 messages, newest last: averages in O(1).
+    Column("link_window", JSON, nullable=False, default=list),
     Column("average_snr", Float),
     Column("average_rssi", Float),
     Column("link_quality", String(16)),
@@ -193,9 +201,17 @@ messages = Table(
     Column("device_type_id", String(24), nullable=False),
     Column("time", BigInteger, nullable=False),
     Column("seq_number", Integer, nullable=False),
+    Column("kind", String(16), nullable=False, default="data"),
     Column("data", String(24), nullable=False),
     Column("ack", Boolean, nullable=False, default=False),
+    # The best reception; None when the sender had no network metadata (Sigfox Cloud option).
+    Column("rssi", Float),
+    Column("snr", Float),
+    Column("stations", Integer, nullable=False, default=1),
     Column("link_quality", String(16)),
+    # False when the device was off contract: stored, not forwarded.
+    Column("forwarded", Boolean, nullable=False, default=True),
+    Column("service", JSON),
     Column("decoded", JSON),
     Column("decode_error", Text),
     Column("lat", Float),
@@ -205,6 +221,7 @@ messages = Table(
     # Keyset paging: newest first per device and per device type.
     Index(None, "device_id", "time", "id"),
     Index(None, "device_type_id", "time", "id"),
+    Index(None, "device_id", "seq_number", "time"),
 )
 
 receptions = Table(
@@ -213,8 +230,58 @@ receptions = Table(
     Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True),
     # Not a foreign key: receptions relayed by Sigfox Cloud name stations foxden does not run.
     Column("station_id", String(8), primary_key=True),
-    Column("rssi", Float, nullable=False),
-    Column("snr", Float, nullable=False),
+    Column("rssi", Float),
+    Column("snr", Float),
     Column("freq", BigInteger),
     Column("time", BigInteger, nullable=False),
+)
+
+callbacks = Table(
+    "callbacks",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("device_type_id", ForeignKey("device_types.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("callback_type", Integer, nullable=False),
+    Column("callback_subtype", Integer, nullable=False),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("send_duplicate", Boolean, nullable=False, default=False),
+    Column("downlink_hook", Boolean, nullable=False, default=False),
+    Column("dead", Boolean, nullable=False, default=False),
+    Column("payload_config", Text),
+    # The channel's own fields (url, httpMethod, headers, bodyTemplate, linePattern, ...).
+    Column("settings", JSON, nullable=False, default=dict),
+    Column("created_at", BigInteger, nullable=False),
+    Index(None, "device_type_id", "callback_type", "callback_subtype"),
+)
+
+# What must happen because of a message, written in the message's transaction and worked off
+# by the dispatcher: nothing accepted is lost between the two.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", MessageId, primary_key=True, autoincrement=True),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("callback_id", ForeignKey("callbacks.id", ondelete="CASCADE")),
+    Column("event", String(32), nullable=False),
+    Column("station_id", String(8)),
+    Column("duplicate", Boolean, nullable=False, default=False),
+    Column("state", String(16), nullable=False, default="queued"),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("due_at", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index(None, "state", "due_at"),
+    Index(None, "message_id"),
+)
+
+# Per device and day (days since the Unix epoch, UTC): the counts behind `messages/metric` and
+# `consumptions`.
+device_days = Table(
+    "device_days",
+    metadata,
+    Column("device_id", ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("uplinks", Integer, nullable=False, default=0),
+    Column("uplink_bytes", Integer, nullable=False, default=0),
+    Column("downlinks", Integer, nullable=False, default=0),
 )

@@ -87,7 +87,9 @@ def test_openapi_documents_are_served(client: httpx.Client) -> None:
     soracom = client.get("/v1/openapi.json").json()
     assert "/auth" in soracom["paths"]
     index = client.get("/").json()
-    assert [api["path"] for api in index["apis"]] == ["/api", "/v1"]
+    assert [api["path"] for api in index["apis"]] == ["/api", "/v1", "/network"]
+    network = client.get("/network/openapi.json").json()
+    assert {"/uplinks", "/sigfox/uplinks"} <= set(network["paths"])
 
 
 def test_unexpected_failures_are_500_in_each_shape_and_logged(

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection
 from schemathesis.generation.case import Case
 
-from foxden.api import sigfox_v1, soracom
+from foxden.api import network, sigfox_v1, soracom
 from foxden.api.runtime import Runtime
 from foxden.config import Settings
-from tests.support.factories import Operator, Tenant, operator, tenant
+from tests.support.factories import Fleet, Operator, Tenant, fleet, operator, tenant
 from tests.support.server import LiveServer
 
 
@@ -24,6 +24,7 @@ def document(api: Any) -> dict[str, Any]:
 
 sigfox_schema = schemathesis.openapi.from_dict(document(sigfox_v1))
 soracom_schema = schemathesis.openapi.from_dict(document(soracom))
+network_schema = schemathesis.openapi.from_dict(document(network))
 
 FUZZ = settings(
     max_examples=40,
@@ -77,3 +78,20 @@ def test_soracom_api_honours_its_document(
         # Logging out revokes the token every later example needs; the auth tests cover it.
         return
     validate(case, f"{server.url}/v1", headers=soracom_headers)
+
+
+@pytest.fixture
+def fuzz_fleet(server: LiveServer) -> Fleet:
+    return fleet(server, payload_config="temperature::int:16 humidity::uint:8")
+
+
+@network_schema.parametrize()
+@FUZZ
+def test_network_api_honours_its_document(
+    case: Case, server: LiveServer, fuzz_fleet: Fleet
+) -> None:
+    if case.path == "/uplinks":
+        authorization = f"Bearer {fuzz_fleet.stations[0][1]}"
+    else:
+        authorization = httpx.BasicAuth(*fuzz_fleet.tenant.auth)._auth_header
+    validate(case, f"{server.url}/network", headers={"Authorization": authorization})

@@ -1,0 +1,113 @@
+"""``POST /uplinks``: a base station reports one frame it received.
+
+The wire format is in ``docs/network-api.md``. The answer comes once the message is committed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from foxden.api.deps import Db, SettingsDep
+from foxden.api.network.auth import StationDep
+from foxden.domain import uplinks
+from foxden.domain.errors import Forbidden
+from foxden.ingest import pipeline
+
+router = APIRouter(tags=["Stations"])
+
+Hex = Annotated[str, Field(pattern="^([0-9a-fA-F]{2}){0,12}$")]
+
+
+class ServiceFrame(BaseModel):
+    """The out-of-band content of a service frame."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    kind: Literal["status", "acknowledge", "repeater"] = Field(
+        description="The service frame's kind."
+    )
+    battery: float | None = Field(None, description="Battery voltage, V (status, repeater).")
+    temperature: float | None = Field(None, description="Device temperature, °C (status).")
+    downlink_ack: bool | None = Field(
+        None, alias="downlinkAck", description="Whether the device got its downlink (acknowledge)."
+    )
+    repeated_msg: int | None = Field(
+        None, alias="repeatedMsg", description="Messages repeated since the last OOB (repeater)."
+    )
+
+
+class StationUplink(BaseModel):
+    """One frame as one station received it."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    device: str = Field(pattern="^[0-9a-fA-F]{1,8}$", description="Device id, 1 to 8 hex digits.")
+    seq_number: int = Field(alias="seqNumber", ge=0, le=4095, description="12-bit sequence number.")
+    data: Hex = Field("", description="Payload, 0 to 12 bytes as hex.")
+    station: str | None = Field(
+        None,
+        pattern="^[0-9a-fA-F]{4}$",
+        description="This station's id; the token's station when left out.",
+    )
+    rssi: float = Field(ge=-200, le=0, description="Received signal strength, dBm.")
+    snr: float = Field(ge=-50, le=100, description="Signal to noise ratio, dB.")
+    freq: int | None = Field(None, ge=0, description="Frequency, Hz.")
+    time: int = Field(ge=0, description="Reception time, Unix milliseconds.")
+    ack: bool = Field(False, description="The device asks for a downlink.")
+    oob: ServiceFrame | None = Field(None, description="Present for service (OOB) frames.")
+
+
+class UplinkAccepted(BaseModel):
+    """What became of the frame."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    message_id: int = Field(alias="messageId", description="The message the frame is part of.")
+    device: str
+    duplicate: bool = Field(description="True when another station reported the frame first.")
+    forwarded: bool = Field(description="False when the device is off contract.")
+    decode_error: str | None = Field(
+        None, alias="decodeError", description="Why the payload could not be decoded."
+    )
+
+
+@router.post(
+    "/uplinks",
+    response_model=UplinkAccepted,
+    response_model_exclude_none=True,
+    summary="Report a received frame",
+)
+async def post_uplink(
+    body: StationUplink, db: Db, settings: SettingsDep, station: StationDep
+) -> UplinkAccepted:
+    """Store the frame (or attach it to the message another station reported) and answer once
+    committed."""
+    if body.station is not None and body.station.upper() != station.id:
+        raise Forbidden(f"This token belongs to station {station.id}, not {body.station}.")
+    service = {}
+    if body.oob is not None:
+        service = body.oob.model_dump(exclude={"kind"}, exclude_none=True, by_alias=True)
+    frame = uplinks.uplink(
+        device=body.device,
+        seq_number=body.seq_number,
+        data=body.data,
+        station=station.id,
+        rssi=body.rssi,
+        snr=body.snr,
+        time=body.time,
+        ack=body.ack,
+        freq=body.freq,
+        kind=uplinks.FrameKind(body.oob.kind) if body.oob else uplinks.FrameKind.DATA,
+        service=service,
+    )
+    accepted = await pipeline.accept(db, settings, frame)
+    return UplinkAccepted(
+        message_id=accepted.message_id,
+        device=accepted.device_id,
+        duplicate=accepted.duplicate,
+        forwarded=accepted.forwarded,
+        decode_error=accepted.decode_error,
+    )

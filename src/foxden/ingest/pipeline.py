@@ -1,0 +1,200 @@
+"""``accept``: DESIGN's flow of one uplink, its steps in order, in one transaction.
+
+1. find the device (locked on PostgreSQL) and, within scope, its type;
+2. de-duplicate: a frame already stored within the window gets this station's reception
+   attached (and the ``sendDuplicate`` callbacks their extra call), nothing more;
+3. check the sequence number (``ingest.sequence``);
+4. take or spend the token (``ingest.contract``);
+5. decode the payload by the device type's payload type (errors are stored, never raised);
+6. store the message, update the device's state and link statistics, count the day's uplink,
+   and queue one outbox row per enabled callback the frame fires.
+
+``accept`` returns only once that transaction is committed: an answered uplink is never lost.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from foxden.config import Settings
+from foxden.domain import codec, linkstats
+from foxden.domain.callbacks import FIRED_BY, event_name
+from foxden.domain.clock import now_ms
+from foxden.domain.device_types import DeviceType
+from foxden.domain.devices import Device, SoracomStatus
+from foxden.domain.errors import InvalidPayloadConfig, NotFound, PayloadDecodeError
+from foxden.domain.messages import ComputedLocation, Message, Reception
+from foxden.domain.uplinks import FrameKind, Uplink
+from foxden.ingest import contract, sequence
+from foxden.storage import callbacks, device_days, devices, groups, messages, outbox
+from foxden.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """What became of an uplink."""
+
+    message_id: int
+    device_id: str
+    duplicate: bool
+    forwarded: bool
+    deliveries: int
+    decode_error: str | None = None
+
+
+async def accept(
+    db: Database, settings: Settings, uplink: Uplink, *, within_group: str | None = None
+) -> Accepted:
+    """Store an uplink and what it calls for; ``within_group`` limits which devices it may name."""
+    return await db.write(
+        _accept, uplink, settings.dedup_window_ms, settings.token_days, within_group
+    )
+
+
+def _accept(
+    conn: Connection, uplink: Uplink, window: int, token_days: int, within_group: str | None
+) -> Accepted:
+    found = devices.for_ingest(conn, uplink.device_id)
+    if found is None or (
+        within_group is not None and not groups.is_within(conn, found[1].group_id, within_group)
+    ):
+        raise NotFound(f"Device {uplink.device_id} not found.")
+    device, device_type = found
+    reception = Reception(uplink.station_id, uplink.rssi, uplink.snr, uplink.time, uplink.freq)
+    earlier = messages.find_frame(
+        conn, device.id, uplink.seq_number, uplink.kind, uplink.time, window
+    )
+    if earlier is not None:
+        return _attach(conn, device, earlier, reception)
+    epoch = sequence.check(device, device_type, uplink.seq_number)
+    now = now_ms()
+    admission = contract.admit(device, now, token_days)
+    fields, location, decode_error = _decode(device_type, uplink)
+    message_id = messages.create(
+        conn,
+        device_id=device.id,
+        device_type_id=device_type.id,
+        time=uplink.time,
+        seq_number=uplink.seq_number,
+        kind=uplink.kind,
+        data=uplink.data.hex(),
+        ack=uplink.ack,
+        reception=reception,
+        link_quality=linkstats.link_quality(1, uplink.rssi),
+        forwarded=admission.forwarded,
+        decoded=fields,
+        decode_error=decode_error,
+        location=location,
+        service=uplink.service or None,
+    )
+    window_pairs: Sequence[Sequence[float]] = device.link_window
+    if uplink.rssi is not None and uplink.snr is not None:
+        window_pairs = linkstats.push(window_pairs, uplink.snr, uplink.rssi)
+    average_snr, average_rssi = linkstats.averages(window_pairs)
+    token = admission.token
+    devices.update_state(
+        conn,
+        device.id,
+        last_seen_at=max(uplink.time, device.last_seen_at or 0),
+        last_seq_number=uplink.seq_number,
+        sequence_epoch=epoch,
+        last_message_id=message_id,
+        last_rssi=uplink.rssi,
+        last_snr=uplink.snr,
+        link_window=[list(pair) for pair in window_pairs],
+        average_snr=average_snr,
+        average_rssi=average_rssi,
+        link_quality=linkstats.link_quality(1, uplink.rssi),
+        state=int(admission.state),
+        token_type=token.type.value,
+        contract_id=token.contract_id,
+        activation_time=token.activation_time,
+        token_end=token.end,
+        free_messages=token.free_messages,
+        soracom_status=_soracom_status(device),
+        modified_at=now,
+    )
+    device_days.count_uplink(conn, device.id, uplink.time, len(uplink.data))
+    entries = []
+    if admission.forwarded:
+        fired = callbacks.find_enabled(conn, device_type.id, FIRED_BY[uplink.kind])
+        entries = [
+            outbox.Entry(message_id, event_name(cb.callback_type, cb.callback_subtype), cb.id)
+            for cb in fired
+        ]
+        outbox.enqueue(conn, entries, now)
+    return Accepted(message_id, device.id, False, admission.forwarded, len(entries), decode_error)
+
+
+def _attach(conn: Connection, device: Device, earlier: Message, reception: Reception) -> Accepted:
+    """A later station's reception of a stored frame: attach it, fire ``sendDuplicate``."""
+    stations = len(earlier.receptions) + 1
+    best_rssi = max((r for r in (earlier.rssi, reception.rssi) if r is not None), default=None)
+    added = messages.add_reception(
+        conn, earlier, reception, linkstats.link_quality(stations, best_rssi)
+    )
+    entries: list[outbox.Entry] = []
+    if (
+        added
+        and earlier.id == device.last_message_id
+        and reception.rssi is not None
+        and reception.snr is not None
+    ):
+        window = linkstats.improve_last(device.link_window, reception.snr, reception.rssi)
+        average_snr, average_rssi = linkstats.averages(window)
+        devices.update_state(
+            conn,
+            device.id,
+            link_window=window,
+            average_snr=average_snr,
+            average_rssi=average_rssi,
+            link_quality=linkstats.link_quality(stations, best_rssi),
+        )
+    if added and earlier.forwarded:
+        fired = callbacks.find_enabled(conn, earlier.device_type_id, FIRED_BY[earlier.kind])
+        entries = [
+            outbox.Entry(
+                earlier.id,
+                event_name(cb.callback_type, cb.callback_subtype),
+                cb.id,
+                station_id=reception.station_id,
+                duplicate=True,
+            )
+            for cb in fired
+            if cb.send_duplicate
+        ]
+        outbox.enqueue(conn, entries, now_ms())
+    return Accepted(earlier.id, device.id, True, earlier.forwarded, len(entries))
+
+
+def _decode(
+    device_type: DeviceType, uplink: Uplink
+) -> tuple[dict[str, Any] | None, ComputedLocation | None, str | None]:
+    """The decoded fields, location and error of a data frame; service frames are not decoded."""
+    if uplink.kind is not FrameKind.DATA:
+        return None, None, None
+    try:
+        decoded = codec.decode(device_type.payload_type, device_type.payload_config, uplink.data)
+    except (PayloadDecodeError, InvalidPayloadConfig) as exc:
+        return None, None, exc.message
+    return _storable(decoded.fields) or None, decoded.location, None
+
+
+def _storable(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fields as JSON can hold them: a non-finite float (NaN, ±inf) is kept as its name."""
+    return {
+        name: value if not isinstance(value, float) or math.isfinite(value) else str(value)
+        for name, value in fields.items()
+    }
+
+
+def _soracom_status(device: Device) -> str:
+    """A ready device becomes active with its first frame (seed 000 lifecycle)."""
+    if device.soracom_status is SoracomStatus.READY:
+        return SoracomStatus.ACTIVE.value
+    return device.soracom_status.value

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import httpx
+from sqlalchemy import Connection, select
+
+from foxden.config import Settings
+from foxden.domain import credentials
+from foxden.storage import callbacks, device_types, devices, groups, stations
+from foxden.storage.migrate import open_database
+from foxden.storage.tables import messages, outbox
+from tests.integration.test_serve import free_port
+
+T = TypeVar("T")
+
+DEVICES = 6
+SENDERS = 6
+
+
+def _provision(conn: Connection, token_digest: str) -> str:
+    group = groups.create(conn, "Crash")
+    device_type = device_types.create(conn, group.id, "Sensor")
+    callbacks.create(conn, device_type.id, "URL", 0, 2, settings={"url": "http://127.0.0.1:9/"})
+    for n in range(DEVICES):
+        devices.create(conn, f"C{n:03X}", device_type.id, "0" * 16)
+    return stations.create(conn, "Roof", token_digest).id
+
+
+def _stored(conn: Connection) -> dict[tuple[str, int], int]:
+    """(device, seq) -> outbox rows of each stored message."""
+    found: dict[tuple[str, int], int] = {}
+    for message_id, device_id, seq in conn.execute(
+        select(messages.c.id, messages.c.device_id, messages.c.seq_number)
+    ):
+        rows = conn.execute(select(outbox.c.id).where(outbox.c.message_id == message_id)).all()
+        found[(device_id, seq)] = len(rows)
+    return found
+
+
+async def _on(url: str, body: Callable[..., T], *args: object) -> T:
+    db = await open_database(Settings(database_url=url))
+    try:
+        return await db.write(body, *args)
+    finally:
+        await db.close()
+
+
+class Traffic:
+    """Senders of uplinks, each device's sequence numbers going up; remembers what got a 200."""
+
+    def __init__(self, station_id: str, token: str) -> None:
+        self.station_id = station_id
+        self.token = token
+        self.acknowledged: set[tuple[str, int]] = set()
+        self.next_seq = dict.fromkeys((f"C{n:03X}" for n in range(DEVICES)), 0)
+        self.lock = threading.Lock()
+
+    def send(self, base: str, stop: threading.Event, worker: int) -> None:
+        device = f"C{worker % DEVICES:03X}"
+        with httpx.Client(base_url=base, timeout=5) as client:
+            while not stop.is_set():
+                with self.lock:
+                    seq = self.next_seq[device]
+                    self.next_seq[device] = (seq + 1) % 4096
+                try:
+                    answer = client.post(
+                        "/network/uplinks",
+                        json={
+                            "device": device,
+                            "seqNumber": seq,
+                            "data": f"{seq:04x}",
+                            "station": self.station_id,
+                            "rssi": -100,
+                            "snr": 10,
+                            "time": int(time.time() * 1000),
+                        },
+                        headers={"Authorization": f"Bearer {self.token}"},
+                    )
+                except httpx.TransportError:
+                    return
+                if answer.status_code == 200:
+                    with self.lock:
+                        self.acknowledged.add((device, seq))
+
+
+def test_every_answered_uplink_survives_sigkill(database_url: str) -> None:
+    token = credentials.new_token()
+    station_id = asyncio.run(_on(database_url, _provision, token.stored))
+    seed = int(time.time())
+    chance = random.Random(seed)
+    traffic = Traffic(station_id, token.plain)
+
+    for _ in range(3):
+        port = free_port()
+        env = {**os.environ, "FOXDEN_DATABASE_URL": database_url}
+        with subprocess.Popen(
+            [sys.executable, "-m", "foxden", "serve", "--no-demo", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ) as server:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(base, timeout=1)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "server did not start"
+                    time.sleep(0.05)
+            stop = threading.Event()
+
+            senders = [
+                threading.Thread(target=traffic.send, args=(base, stop, n)) for n in range(SENDERS)
+            ]
+            for thread in senders:
+                thread.start()
+            time.sleep(chance.uniform(0.3, 1.5))
+            server.send_signal(signal.SIGKILL)
+            server.wait(timeout=30)
+            stop.set()
+            for thread in senders:
+                thread.join(timeout=30)
+
+    stored = asyncio.run(_on(database_url, _stored))
+    assert isinstance(stored, dict)
+    acknowledged = traffic.acknowledged
+    assert len(acknowledged) > 20, f"too few uplinks answered to mean anything (seed {seed})"
+    lost = sorted(acknowledged - set(stored))
+    assert lost == [], f"answered but lost after SIGKILL (seed {seed}): {lost[:10]}"
+    assert all(stored[key] == 1 for key in acknowledged), f"outbox rows missing (seed {seed})"
