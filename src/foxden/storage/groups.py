@@ -4,13 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, RowMapping, func, insert, select
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select
 
 from foxden.domain.clock import now_ms
 from foxden.domain.errors import NotFound
 from foxden.domain.groups import Group
 from foxden.domain.ids import new_object_id
 from foxden.storage.tables import group_tree, groups
+
+# Every scoped request runs these: built once (building a statement costs more than running it).
+_GET = select(groups).where(groups.c.id == bindparam("group_id"))
+_IS_WITHIN = select(group_tree.c.depth).where(
+    group_tree.c.ancestor_id == bindparam("ancestor_id"),
+    group_tree.c.descendant_id == bindparam("group_id"),
+)
+_CHILDREN = (
+    select(groups)
+    .join(group_tree, group_tree.c.descendant_id == groups.c.id)
+    .where(group_tree.c.ancestor_id == bindparam("parent_id"), group_tree.c.depth == 1)
+    .order_by(groups.c.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_PATHS = (
+    select(group_tree.c.descendant_id, group_tree.c.ancestor_id)
+    .where(
+        group_tree.c.descendant_id.in_(bindparam("group_ids", expanding=True)),
+        group_tree.c.depth > 0,
+    )
+    .order_by(group_tree.c.descendant_id, group_tree.c.depth.desc())
+)
 
 
 def create(
@@ -56,7 +79,7 @@ def create(
 
 def get(conn: Connection, group_id: str) -> Group | None:
     """The group with this id, or None."""
-    row = conn.execute(select(groups).where(groups.c.id == group_id)).mappings().first()
+    row = conn.execute(_GET, {"group_id": group_id}).mappings().first()
     if row is None:
         return None
     return _to_group(row, _paths(conn, [group_id])[group_id])
@@ -69,25 +92,14 @@ def count(conn: Connection) -> int:
 
 def is_within(conn: Connection, group_id: str, ancestor_id: str) -> bool:
     """Whether ``group_id`` is ``ancestor_id`` or one of its descendants."""
-    found = conn.execute(
-        select(group_tree.c.depth).where(
-            group_tree.c.ancestor_id == ancestor_id, group_tree.c.descendant_id == group_id
-        )
-    ).first()
+    found = conn.execute(_IS_WITHIN, {"ancestor_id": ancestor_id, "group_id": group_id}).first()
     return found is not None
 
 
 def children(conn: Connection, parent_id: str, *, limit: int, offset: int = 0) -> list[Group]:
     """The direct children of a group, oldest first, one page of them."""
     rows = (
-        conn.execute(
-            select(groups)
-            .join(group_tree, group_tree.c.descendant_id == groups.c.id)
-            .where(group_tree.c.ancestor_id == parent_id, group_tree.c.depth == 1)
-            .order_by(groups.c.id)
-            .limit(limit)
-            .offset(offset)
-        )
+        conn.execute(_CHILDREN, {"parent_id": parent_id, "limit": limit, "offset": offset})
         .mappings()
         .all()
     )
@@ -109,11 +121,7 @@ def _paths(conn: Connection, group_ids: Sequence[str]) -> dict[str, tuple[str, .
     """Each group's ancestors, the root first."""
     paths: dict[str, list[str]] = {group_id: [] for group_id in group_ids}
     if group_ids:
-        rows = conn.execute(
-            select(group_tree.c.descendant_id, group_tree.c.ancestor_id)
-            .where(group_tree.c.descendant_id.in_(group_ids), group_tree.c.depth > 0)
-            .order_by(group_tree.c.descendant_id, group_tree.c.depth.desc())
-        )
+        rows = conn.execute(_PATHS, {"group_ids": list(group_ids)})
         for descendant_id, ancestor_id in rows:
             paths[descendant_id].append(ancestor_id)
     return {group_id: tuple(path) for group_id, path in paths.items()}
