@@ -66,11 +66,15 @@ def _accept(
         raise NotFound(f"Device {uplink.device_id} not found.")
     device, device_type = found
     reception = Reception(uplink.station_id, uplink.rssi, uplink.snr, uplink.time, uplink.freq)
-    earlier = messages.find_frame(
-        conn, device.id, uplink.seq_number, uplink.kind, uplink.time, window
-    )
-    if earlier is not None:
-        return _attach(conn, device, earlier, reception)
+    # A frame ahead of the device's last one is new: only one that is not can be a duplicate.
+    if device.last_seq_number is not None and not sequence.is_ahead(
+        uplink.seq_number, device.last_seq_number
+    ):
+        earlier = messages.find_frame(
+            conn, device.id, uplink.seq_number, uplink.kind, uplink.time, window
+        )
+        if earlier is not None:
+            return _attach(conn, device, earlier, reception)
     epoch = sequence.check(device, device_type, uplink.seq_number)
     now = now_ms()
     admission = contract.admit(device, now, token_days)

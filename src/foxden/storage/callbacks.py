@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, select, tuple_
+from sqlalchemy import Connection, RowMapping, bindparam, insert, select
 
 from foxden.domain.clock import now_ms
 from foxden.domain.ids import new_object_id
@@ -79,22 +79,20 @@ def find_enabled(
     """The enabled callbacks of a device type whose (type, subtype) is one of ``kinds``."""
     if not kinds:
         return []
-    rows = conn.execute(
-        _FIND_ENABLED, {"device_type_id": device_type_id, "kinds": list(kinds)}
-    ).mappings()
-    return [_to_callback(row) for row in rows]
+    wanted = set(kinds)
+    rows = conn.execute(_ENABLED, {"device_type_id": device_type_id}).mappings()
+    return [
+        _to_callback(row)
+        for row in rows
+        if (row["callback_type"], row["callback_subtype"]) in wanted
+    ]
 
 
-# Run for every uplink: built once.
-_FIND_ENABLED = (
+# Run for every uplink: built once, and filtered here rather than with a tuple IN, whose
+# expanding parameters SQLAlchemy renders anew at each call.
+_ENABLED = (
     select(callbacks)
-    .where(
-        callbacks.c.device_type_id == bindparam("device_type_id"),
-        callbacks.c.enabled.is_(True),
-        tuple_(callbacks.c.callback_type, callbacks.c.callback_subtype).in_(
-            bindparam("kinds", expanding=True)
-        ),
-    )
+    .where(callbacks.c.device_type_id == bindparam("device_type_id"), callbacks.c.enabled.is_(True))
     .order_by(callbacks.c.id)
 )
 
