@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from foxden.config import Settings
 from foxden.domain.credentials import VerifiedPasswords
+from foxden.domain.stations import Station
 from foxden.storage.db import Database
 
 
@@ -15,6 +16,9 @@ class Runtime:
 
     settings: Settings
     verified: VerifiedPasswords = field(default_factory=VerifiedPasswords)
+    # Station token digest -> (station, monotonic expiry): one lookup per station and minute,
+    # not one per uplink.
+    stations: dict[str, tuple[Station, float]] = field(default_factory=dict)
     _db: Database | None = None
 
     @property
