@@ -67,12 +67,23 @@ class Settings(BaseSettings):
     sqlite_readers: int = Field(
         4, ge=1, le=64, description="Reader threads (and connections) on SQLite."
     )
-    sqlite_write_batch: int = Field(
+    write_batch: int = Field(
         512,
         ge=1,
-        description="Most write transactions the SQLite writer commits together in one commit.",
+        description="Most write transactions a writer commits together in one commit.",
     )
-    pg_pool_size: int = Field(10, ge=1, description="Connections kept open to PostgreSQL.")
+    pg_pool_size: int = Field(
+        10, ge=1, description="Connections kept open to PostgreSQL for reads."
+    )
+    pg_writers: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description=(
+            "Writers on PostgreSQL, each with its own connection; a device's uplinks always go"
+            " to the same one."
+        ),
+    )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
 
     @field_validator("database_url")

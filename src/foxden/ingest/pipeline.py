@@ -51,8 +51,13 @@ async def accept(
     db: Database, settings: Settings, uplink: Uplink, *, within_group: str | None = None
 ) -> Accepted:
     """Store an uplink and what it calls for; ``within_group`` limits which devices it may name."""
-    return await db.write(
-        _accept, uplink, settings.dedup_window_ms, settings.token_days, within_group
+    return await db.write_in(
+        uplink.device_id,
+        _accept,
+        uplink,
+        settings.dedup_window_ms,
+        settings.token_days,
+        within_group,
     )
 
 

@@ -11,8 +11,8 @@ what goes into one transaction. ``read`` and ``write`` run such a body:
   batch instead of one per body is what lets ingest keep up with the HTTP server.
 - **PostgreSQL** uses asyncpg through SQLAlchemy's async engine; the same synchronous body runs
   inside ``AsyncConnection.run_sync``, so there is still one code path for queries. Reads use a
-  pool; writes go to one writer task with a connection of its own, committing in groups too
-  (a commit on PostgreSQL waits for its WAL flush: one flush per batch, not per body).
+  pool; writes go to writer tasks ("lanes", one connection each), committing in groups too (a
+  commit on PostgreSQL waits for its WAL flush: one flush per batch, not per body).
 
 Both writers are in ``storage.writer``.
 """
@@ -20,6 +20,7 @@ Both writers are in ``storage.writer``.
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -85,13 +86,23 @@ def _sqlite_engine(url: str, begin: str, size: int) -> Engine:
 class Database:
     """The storage of one foxden: run transaction bodies, on SQLite or PostgreSQL."""
 
-    def __init__(self, url: str, *, readers: int = 4, write_batch: int = 512, pool_size: int = 10):
+    def __init__(
+        self,
+        url: str,
+        *,
+        readers: int = 4,
+        write_batch: int = 512,
+        pool_size: int = 10,
+        writers: int = 4,
+    ):
         self.url = sync_url(url)
         self.dialect = make_url(self.url).get_backend_name()
         self._readers: ThreadPoolExecutor | None = None
         self._read_engine: Engine | None = None
         self._write_batch = write_batch
-        self._writer: ThreadWriter | TaskWriter | None = None
+        self._writer: ThreadWriter | None = None
+        self._lanes: list[TaskWriter] = []
+        self._lane_count = writers
         self._write_engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
         if self.dialect == "sqlite":
@@ -125,21 +136,37 @@ class Database:
 
     async def write(self, body: Body[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``body(conn, ...)`` in a write transaction; return once it is committed."""
-        if self._writer is None:
+        return await self._submit(0, lambda conn: body(conn, *args, **kwargs))
+
+    async def write_in(self, lane: str, body: Body[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``write``, in the lane of ``lane`` (a device id, say).
+
+        On PostgreSQL each lane is a writer with its own connection, committing in parallel
+        with the others; the writes of one lane key are always in the same lane, so they never
+        wait on each other's row locks across lanes. SQLite has one writer for all.
+        """
+        index = zlib.crc32(lane.encode()) % self._lane_count
+        return await self._submit(index, lambda conn: body(conn, *args, **kwargs))
+
+    async def _submit(self, lane: int, body: Callable[[Connection], T]) -> T:
+        if self._writer is not None:
+            return await self._writer.submit(body)
+        if not self._lanes:
             assert self._async_engine is not None
-            # Made on first use: the task belongs to the event loop of the callers.
-            self._writer = TaskWriter(self._async_engine, self._write_batch)
-        return await self._writer.submit(lambda conn: body(conn, *args, **kwargs))
+            # Made on first use: the tasks belong to the event loop of the callers.
+            self._lanes = [
+                TaskWriter(self._async_engine, self._write_batch) for _ in range(self._lane_count)
+            ]
+        return await self._lanes[lane].submit(body)
 
     async def close(self) -> None:
         """Finish queued writes and release every connection."""
-        if isinstance(self._writer, TaskWriter):
-            await self._writer.close()
+        for writer in self._lanes:
+            await writer.close()
         if self._async_engine is not None:
             await self._async_engine.dispose()
             return
-        assert isinstance(self._writer, ThreadWriter)
-        assert self._readers and self._write_engine and self._read_engine
+        assert self._writer and self._readers and self._write_engine and self._read_engine
         await asyncio.get_running_loop().run_in_executor(None, self._writer.close)
         self._readers.shutdown()
         self._write_engine.dispose()

@@ -36,8 +36,9 @@ async def open_database(settings: Settings) -> Database:
     db = Database(
         settings.database_url,
         readers=settings.sqlite_readers,
-        write_batch=settings.sqlite_write_batch,
+        write_batch=settings.write_batch,
         pool_size=settings.pg_pool_size,
+        writers=settings.pg_writers,
     )
     try:
         await db.write(upgrade)
