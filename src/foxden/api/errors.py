@@ -17,12 +17,30 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from foxden.domain.errors import FoxdenError, InvalidInput, NotFound
+from foxden.domain.errors import (
+    Conflict,
+    Forbidden,
+    FoxdenError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+)
 
 Render = Callable[[int, FoxdenError], Response]
 StatusTable = Mapping[type[FoxdenError], int]
 
 log = logging.getLogger(__name__)
+
+#: The statuses every API shares; an API's own table starts from this one.
+STATUSES: StatusTable = {
+    InvalidInput: 400,
+    PayloadTooLarge: 413,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 400,
+}
 
 
 def status_of(error: FoxdenError, table: StatusTable) -> int:

@@ -9,25 +9,11 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
+from foxden.api.errors import STATUSES as COMMON_STATUSES
 from foxden.api.errors import Render, StatusTable
-from foxden.domain.errors import (
-    Conflict,
-    Forbidden,
-    FoxdenError,
-    InvalidInput,
-    NotFound,
-    PayloadTooLarge,
-    Unauthenticated,
-)
+from foxden.domain.errors import Conflict, FoxdenError
 
-STATUSES: StatusTable = {
-    InvalidInput: 400,
-    PayloadTooLarge: 413,
-    Unauthenticated: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 409,
-}
+STATUSES: StatusTable = {**COMMON_STATUSES, Conflict: 409}
 
 
 class NetworkError(BaseModel):

@@ -9,25 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
-from foxden.api.errors import StatusTable
-from foxden.domain.errors import (
-    Conflict,
-    Forbidden,
-    FoxdenError,
-    InvalidInput,
-    NotFound,
-    PayloadTooLarge,
-    Unauthenticated,
-)
-
-STATUSES: StatusTable = {
-    InvalidInput: 400,
-    PayloadTooLarge: 413,
-    Unauthenticated: 401,
-    Forbidden: 403,
-    NotFound: 404,
-    Conflict: 400,
-}
+from foxden.domain.errors import FoxdenError
 
 CODES: dict[int, str] = {
     400: "COM0001",

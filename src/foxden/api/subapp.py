@@ -1,0 +1,37 @@
+"""One recipe for every API sub-application: its errors, body cap, routers and OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
+from foxden.api.errors import Render, StatusTable
+from foxden.api.errors import install as install_error_handlers
+from foxden.api.limits import BodyLimit
+from foxden.api.openapi import document_errors
+from foxden.api.runtime import Runtime
+
+
+def create(
+    runtime: Runtime,
+    *,
+    title: str,
+    description: str,
+    statuses: StatusTable,
+    render: Render,
+    error_model: type[BaseModel],
+    routers: Sequence[APIRouter],
+) -> FastAPI:
+    """An API as an ASGI sub-application answering every failure in its own shape."""
+    api = FastAPI(
+        title=title, version="1", description=description, docs_url="/docs", redoc_url=None
+    )
+    api.state.runtime = runtime
+    install_error_handlers(api, statuses, render)
+    api.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes, render=render)
+    for router in routers:
+        api.include_router(router)
+    document_errors(api, error_model)
+    return api
