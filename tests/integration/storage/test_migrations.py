@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import asyncio
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from foxden.config import Settings
+from foxden.domain.devices import Device
+from foxden.storage import devices, migrate
+from foxden.storage.db import Database
 from foxden.storage.migrate import open_database
 from foxden.storage.tables import metadata
 from tests.support.databases import Databases
@@ -42,3 +46,46 @@ def test_upgrading_twice_changes_nothing(databases: Databases) -> None:
     asyncio.run(_upgrade_and_compare(url))
     differences, _ = asyncio.run(_upgrade_and_compare(url))
     assert differences == []
+
+
+def _upgrade_to(conn: Connection, revision: str) -> None:
+    command.upgrade(migrate.config(conn), revision)
+
+
+def _seed_before_ingest(conn: Connection) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO groups (id, name, description, billable, created_at)"
+            " VALUES ('g', 'G', '', false, 0)"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO device_types (id, group_id, name, description, keep_alive,"
+            " payload_type, downlink_mode, created_at) VALUES ('t', 'g', 'T', '', 0, 'None', 0, 0)"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO devices (id, device_type_id, name, pac, state, prevent_renewal,"
+            " soracom_status, tags, termination_enabled, created_at, modified_at)"
+            " VALUES ('1A', 't', 'D', '0000000000000000', 0, false, 'ready', '{}', false, 0, 0)"
+        )
+    )
+
+
+async def _upgrade_with_rows(url: str) -> Device | None:
+    db = Database(url)
+    try:
+        await db.write(_upgrade_to, "0001")
+        await db.write(_seed_before_ingest)
+        await db.write(migrate.upgrade)
+        return await db.read(devices.get, "1A")
+    finally:
+        await db.close()
+
+
+def test_upgrading_a_database_with_rows_fills_the_new_columns(databases: Databases) -> None:
+    device = asyncio.run(_upgrade_with_rows(databases.empty()))
+    assert device is not None
+    assert (device.sequence_epoch, device.link_window, device.last_message_id) == (0, (), None)
