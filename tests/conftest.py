@@ -25,7 +25,7 @@ def database_url(databases: Databases) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, demo=False, sqlite_readers=2)
+    return Settings(database_url=database_url, demo=False)
 
 
 @pytest.fixture

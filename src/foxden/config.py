@@ -64,9 +64,6 @@ class Settings(BaseSettings):
         ge=1,
         description="Lifetime, in days, of the token a device takes with its first frame.",
     )
-    sqlite_readers: int = Field(
-        4, ge=1, le=64, description="Reader threads (and connections) on SQLite."
-    )
     write_batch: int = Field(
         512,
         ge=1,

@@ -35,7 +35,6 @@ async def open_database(settings: Settings) -> Database:
     """Open the configured database and bring its schema up to date."""
     db = Database(
         settings.database_url,
-        readers=settings.sqlite_readers,
         write_batch=settings.write_batch,
         pool_size=settings.pg_pool_size,
         writers=settings.pg_writers,
