@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from foxden.config import Settings
@@ -16,6 +17,8 @@ class Runtime:
 
     settings: Settings
     verified: VerifiedPasswords = field(default_factory=VerifiedPasswords)
+    # Argon2 checks under way, shared by concurrent requests with the same credentials.
+    checking: dict[tuple[str, str], asyncio.Future[bool]] = field(default_factory=dict)
     # Station token digest -> (station, monotonic expiry): one lookup per station and minute,
     # not one per uplink.
     stations: dict[str, tuple[Station, float]] = field(default_factory=dict)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
+from foxden.api import passwords
 from foxden.api.deps import RuntimeDep
-from foxden.domain import credentials
 from foxden.domain.errors import Unauthenticated
 from foxden.domain.principals import Principal, PrincipalKind
 from foxden.storage import api_users
@@ -27,13 +26,8 @@ async def principal(
     user = await runtime.db.read(api_users.get, given.username)
     if user is None:
         raise Unauthenticated("Authentication credentials are invalid.")
-    if not runtime.verified.known(user.password_hash, given.password):
-        # Argon2 is slow on purpose: off the event loop, and once per (hash, password).
-        if not await asyncio.to_thread(
-            credentials.verify_password, user.password_hash, given.password
-        ):
-            raise Unauthenticated("Authentication credentials are invalid.")
-        runtime.verified.remember(user.password_hash, given.password)
+    if not await passwords.matches(runtime, user.password_hash, given.password):
+        raise Unauthenticated("Authentication credentials are invalid.")
     return Principal(PrincipalKind.API_USER, user.login, user.group_id)
 
 

@@ -6,7 +6,6 @@ The token is stored as a SHA-256 digest and expires after ``tokenTimeoutSeconds`
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Security, status
@@ -15,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import Connection
 
+from foxden.api import passwords
 from foxden.api.deps import Db, RuntimeDep
 from foxden.domain import credentials
 from foxden.domain.clock import now_ms
@@ -111,22 +111,13 @@ async def auth(body: AuthRequest, runtime: RuntimeDep) -> AuthResponse:
         raise Unauthenticated("SAM users are not supported; use an auth key.")
     db = runtime.db
     found = await db.read(_login_secret, body)
-    if found is None or not await _matches(runtime.verified, found[1], found[2]):
+    if found is None or not await passwords.matches(runtime, found[1], found[2]):
         raise Unauthenticated("Authentication failed.")
     operator_id = found[0]
     timeout = body.token_timeout_seconds or runtime.settings.soracom_token_timeout
     token = credentials.new_token()
     api_key = await db.write(operators.issue_token, operator_id, token.stored, timeout)
     return AuthResponse(apiKey=api_key, operatorId=operator_id, token=token.plain)
-
-
-async def _matches(verified: credentials.VerifiedPasswords, stored: str, plain: str) -> bool:
-    if verified.known(stored, plain):
-        return True
-    if await asyncio.to_thread(credentials.verify_password, stored, plain):
-        verified.remember(stored, plain)
-        return True
-    return False
 
 
 @router.post(

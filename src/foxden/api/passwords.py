@@ -1,0 +1,30 @@
+"""Checking a password against its Argon2 hash without stalling the server.
+
+Argon2 is slow on purpose (tens of milliseconds): it runs in a thread, once per (hash, password)
+and process thanks to ``VerifiedPasswords``, and concurrent checks of the same pair share one
+run, so a client opening 64 connections at once with the same credentials costs one Argon2, not
+64.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from foxden.api.runtime import Runtime
+from foxden.domain import credentials
+
+
+async def matches(runtime: Runtime, stored: str, plain: str) -> bool:
+    """Whether ``plain`` is the password hashed as ``stored``."""
+    if runtime.verified.known(stored, plain):
+        return True
+    key = (stored, credentials.digest(plain))
+    check = runtime.checking.get(key)
+    if check is None:
+        check = asyncio.ensure_future(asyncio.to_thread(credentials.verify_password, stored, plain))
+        runtime.checking[key] = check
+        check.add_done_callback(lambda _: runtime.checking.pop(key, None))
+    if not await asyncio.shield(check):
+        return False
+    runtime.verified.remember(stored, plain)
+    return True
