@@ -9,6 +9,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Connection
 
 from foxden.config import Settings
@@ -27,7 +28,7 @@ def settings() -> Settings:
     try:
         return Settings()
     except ValueError as exc:
-        errors.print(f"[red]invalid configuration:[/red] {exc}")
+        errors.print(f"[red]invalid configuration:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 
@@ -44,7 +45,7 @@ def write(body: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs
     try:
         return asyncio.run(run())
     except FoxdenError as exc:
-        errors.print(f"[red]error:[/red] {exc.message}")
+        errors.print(f"[red]error:[/red] {escape(exc.message)}")
         raise typer.Exit(1) from exc
 
 
@@ -54,4 +55,4 @@ def emit(result: dict[str, Any], as_json: bool) -> None:
         print(json.dumps(result))  # noqa: T201 - stdout is the interface here
         return
     for key, value in result.items():
-        console.print(f"[bold]{key}[/bold]: {value}")
+        console.print(f"[bold]{key}[/bold]: {escape(str(value))}")
