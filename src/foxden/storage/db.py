@@ -122,7 +122,10 @@ class Database:
     async def read(self, body: Body[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``body(conn, ...)`` in a read transaction and return its result."""
         if self._async_engine is not None:
+            # One snapshot for the whole body, as on SQLite: a page and its details agree even
+            # while writers commit (PostgreSQL's default, READ COMMITTED, is per statement).
             async with self._async_engine.connect() as aconn:
+                await aconn.execution_options(isolation_level="REPEATABLE READ")
                 result: T = await aconn.run_sync(body, *args, **kwargs)
                 await aconn.rollback()
                 return result
