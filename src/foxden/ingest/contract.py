@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from foxden.domain.clock import DAY_MS
 from foxden.domain.devices import Device, DeviceState, Token, TokenType
-
-DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True, slots=True)

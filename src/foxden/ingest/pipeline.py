@@ -84,6 +84,7 @@ def _accept(
     now = now_ms()
     admission = contract.admit(device, now, token_days)
     fields, location, decode_error = _decode(device_type, uplink)
+    quality = linkstats.link_quality(1, uplink.rssi)
     message_id = messages.create(
         conn,
         device_id=device.id,
@@ -94,7 +95,7 @@ def _accept(
         data=uplink.data.hex(),
         ack=uplink.ack,
         reception=reception,
-        link_quality=linkstats.link_quality(1, uplink.rssi),
+        link_quality=quality,
         forwarded=admission.forwarded,
         decoded=fields,
         decode_error=decode_error,
@@ -118,7 +119,7 @@ def _accept(
         link_window=[list(pair) for pair in window_pairs],
         average_snr=average_snr,
         average_rssi=average_rssi,
-        link_quality=linkstats.link_quality(1, uplink.rssi),
+        link_quality=quality,
         state=int(admission.state),
         token_type=token.type.value,
         contract_id=token.contract_id,
@@ -144,9 +145,8 @@ def _attach(conn: Connection, device: Device, earlier: Message, reception: Recep
     """A later station's reception of a stored frame: attach it, fire ``sendDuplicate``."""
     stations = len(earlier.receptions) + 1
     best_rssi = max((r for r in (earlier.rssi, reception.rssi) if r is not None), default=None)
-    added = messages.add_reception(
-        conn, earlier, reception, linkstats.link_quality(stations, best_rssi)
-    )
+    quality = linkstats.link_quality(stations, best_rssi)
+    added = messages.add_reception(conn, earlier, reception, quality)
     entries: list[outbox.Entry] = []
     if (
         added
@@ -162,7 +162,7 @@ def _attach(conn: Connection, device: Device, earlier: Message, reception: Recep
             link_window=window,
             average_snr=average_snr,
             average_rssi=average_rssi,
-            link_quality=linkstats.link_quality(stations, best_rssi),
+            link_quality=quality,
         )
     if added and earlier.forwarded:
         fired = callbacks.find_enabled(conn, earlier.device_type_id, FIRED_BY[earlier.kind])

@@ -7,9 +7,8 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from foxden.domain.clock import DAY_MS
 from foxden.storage.tables import device_days
-
-DAY_MS = 86_400_000
 
 
 def day_of(time: int) -> int:

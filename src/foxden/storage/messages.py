@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 
 from foxden.domain.devices import LinkQuality
 from foxden.domain.messages import ComputedLocation, Message, Reception
@@ -132,13 +132,6 @@ def get(conn: Connection, message_id: int) -> Message | None:
     """The message with this id and its receptions, or None."""
     row = conn.execute(select(messages).where(messages.c.id == message_id)).mappings().first()
     return _to_message(row, _receptions(conn, message_id)) if row else None
-
-
-def count(conn: Connection, device_id: str) -> int:
-    """How many messages a device has."""
-    return conn.execute(
-        select(func.count()).select_from(messages).where(messages.c.device_id == device_id)
-    ).scalar_one()
 
 
 def _best(current: float | None, candidate: float | None) -> float | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert
 
 from foxden.storage.tables import outbox
 
@@ -22,21 +22,6 @@ class Entry:
     callback_id: str | None = None
     station_id: str | None = None
     duplicate: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A stored outbox row."""
-
-    id: int
-    message_id: int
-    event: str
-    callback_id: str | None
-    station_id: str | None
-    duplicate: bool
-    state: str
-    attempts: int
-    due_at: int
 
 
 _INSERT = insert(outbox)
@@ -62,23 +47,3 @@ def enqueue(conn: Connection, entries: list[Entry], now: int) -> None:
                 for e in entries
             ],
         )
-
-
-def find_for_message(conn: Connection, message_id: int) -> list[Row]:
-    """Every outbox row of a message, oldest first."""
-    rows = conn.execute(
-        select(
-            outbox.c.id,
-            outbox.c.message_id,
-            outbox.c.event,
-            outbox.c.callback_id,
-            outbox.c.station_id,
-            outbox.c.duplicate,
-            outbox.c.state,
-            outbox.c.attempts,
-            outbox.c.due_at,
-        )
-        .where(outbox.c.message_id == message_id)
-        .order_by(outbox.c.id)
-    )
-    return [Row(*row) for row in rows]

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from foxden.storage import devices, messages
+from foxden.storage import device_days, devices, messages
 from tests.support.factories import Fleet, fleet, tenant
 from tests.support.server import LiveServer
 
@@ -225,6 +225,9 @@ def test_a_sigfox_cloud_callback_is_ingested(
     assert [r.station_id for r in stored.receptions] == ["1B2C", "1B2D"]
     assert stored.rssi == -120.0
     assert stored.decoded == {"temperature": 250, "humidity": 65}
+    # One uplink of 3 bytes that day: the second station's reception is not another uplink.
+    counts = server.read(device_days.get, made.device_ids[0], device_days.day_of(TIME))
+    assert counts == (1, 3, 0)
 
 
 def test_a_sigfox_cloud_callback_without_network_metadata(
