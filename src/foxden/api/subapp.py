@@ -26,7 +26,13 @@ def create(
 ) -> FastAPI:
     """An API as an ASGI sub-application answering every failure in its own shape."""
     api = FastAPI(
-        title=title, version="1", description=description, docs_url="/docs", redoc_url=None
+        title=title,
+        version="1",
+        description=description,
+        docs_url="/docs",
+        redoc_url=None,
+        # An operation's id is its handler's name (or the ``operation_id`` a route gives).
+        generate_unique_id_function=lambda route: route.name,
     )
     api.state.runtime = runtime
     install_error_handlers(api, statuses, render)

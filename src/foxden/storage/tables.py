@@ -285,3 +285,74 @@ device_days = Table(
     Column("uplink_bytes", Integer, nullable=False, default=0),
     Column("downlinks", Integer, nullable=False, default=0),
 )
+
+# Seed 002 status events: ERROR (a device went silent) and WARN (network issues for a set of
+# devices). The devices an event concerns are rows of ``status_event_devices``, so that a
+# device's own events are one indexed lookup.
+status_events = Table(
+    "status_events",
+    metadata,
+    Column("id", MessageId, primary_key=True, autoincrement=True),
+    Column("device_type_id", ForeignKey("device_types.id", ondelete="CASCADE"), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("time", BigInteger, nullable=False),
+    Column("message", Text, nullable=False),
+    Index(None, "device_type_id", "severity", "time", "id"),
+)
+
+status_event_devices = Table(
+    "status_event_devices",
+    metadata,
+    Column("event_id", ForeignKey("status_events.id", ondelete="CASCADE"), primary_key=True),
+    Column("device_id", ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True),
+    Column("severity", String(8), nullable=False),
+    Column("time", BigInteger, nullable=False),
+    Index(None, "device_id", "severity", "time", "event_id"),
+)
+
+# One row per delivery attempt of a callback, for a message or a status event: what was sent
+# and what came back. ``cbStatus`` and the status events' ``callbacks`` read it; the rows with
+# ``failed`` (the delivery was given up) make the failed-callback log.
+callback_attempts = Table(
+    "callback_attempts",
+    metadata,
+    Column("id", MessageId, primary_key=True, autoincrement=True),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE")),
+    Column("status_event_id", ForeignKey("status_events.id", ondelete="CASCADE")),
+    # Not a foreign key: the record outlives a deleted callback.
+    Column("callback_id", String(24), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("device_id", String(8)),
+    Column("device_type_id", String(24), nullable=False),
+    # When the message (or event) happened, and when this attempt was made: Unix ms.
+    Column("event_time", BigInteger, nullable=False),
+    Column("time", BigInteger, nullable=False),
+    # The HTTP status, 600 when there was none (refused, timeout, TLS), 200 for a sent mail.
+    Column("status", Integer, nullable=False),
+    Column("info", Text),
+    # What was sent: url, method, headers, body, contentType; or subject, recipient, message.
+    Column("request", JSON, nullable=False, default=dict),
+    # The variables the request was rendered from.
+    Column("parameters", JSON, nullable=False, default=dict),
+    Column("failed", Boolean, nullable=False, default=False),
+    Index(None, "message_id"),
+    Index(None, "status_event_id"),
+    Index(None, "device_type_id", "failed", "event_time"),
+)
+
+# A bulk device registration, worked off after the request that created it was answered.
+registration_jobs = Table(
+    "registration_jobs",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("device_type_id", ForeignKey("device_types.id", ondelete="CASCADE"), nullable=False),
+    Column("prefix", String(255), nullable=False, default=""),
+    # The requested devices: [{"id": ..., "pac": ...}], in request order.
+    Column("devices", JSON, nullable=False),
+    Column("done", Boolean, nullable=False, default=False),
+    Column("succeeded", Integer, nullable=False, default=0),
+    # [{"id": ..., "message": ...}] for each device that could not be registered.
+    Column("failures", JSON, nullable=False, default=list),
+    Column("created_at", BigInteger, nullable=False),
+    Index(None, "done"),
+)

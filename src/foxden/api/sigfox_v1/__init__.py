@@ -7,7 +7,18 @@ from fastapi import FastAPI
 from foxden.api import subapp
 from foxden.api.errors import STATUSES
 from foxden.api.runtime import Runtime
-from foxden.api.sigfox_v1 import device_types, groups
+from foxden.api.sigfox_v1 import (
+    callbacks,
+    coverage,
+    device_types,
+    devices,
+    failed_callbacks,
+    groups,
+    messages,
+    registration,
+    status_events,
+    users,
+)
 from foxden.api.sigfox_v1.errors import Error, renderer
 
 
@@ -20,5 +31,16 @@ def create_api(runtime: Runtime) -> FastAPI:
         statuses=STATUSES,
         render=renderer(runtime.settings.sigfox_realm),
         error_model=Error,
-        routers=[groups.router, device_types.router],
+        routers=[
+            groups.router,
+            device_types.router,
+            registration.router,
+            callbacks.router,
+            status_events.router,
+            messages.router,
+            devices.router,
+            failed_callbacks.router,
+            coverage.router,
+            users.router,
+        ],
     )

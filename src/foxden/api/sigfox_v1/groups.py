@@ -9,11 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
 from foxden.api.deps import Db, SettingsDep
+from foxden.api.sigfox_v1 import scope
 from foxden.api.sigfox_v1.auth import PrincipalDep
 from foxden.api.sigfox_v1.paging import PageDep, Paging, next_page
 from foxden.domain import groups as domain
-from foxden.domain.errors import Forbidden, NotFound
-from foxden.domain.ids import is_object_id
 from foxden.domain.principals import Principal
 from foxden.storage import groups
 
@@ -54,20 +53,10 @@ def to_api(group: domain.Group) -> Group:
     )
 
 
-def _visible(conn: Connection, principal: Principal, group_id: str) -> domain.Group:
-    """The group if the principal may see it: 404 if unknown, 403 if outside its tree."""
-    group = groups.get(conn, group_id) if is_object_id(group_id) else None
-    if group is None:
-        raise NotFound(f"Group {group_id} not found.")
-    if not groups.is_within(conn, group.id, principal.group_id):
-        raise Forbidden(f"Group {group_id} is not accessible with these credentials.")
-    return group
-
-
 def _children(
     conn: Connection, principal: Principal, parent_id: str, limit: int, offset: int
 ) -> list[domain.Group]:
-    _visible(conn, principal, parent_id)
+    scope.group(conn, principal, parent_id)
     return groups.children(conn, parent_id, limit=limit, offset=offset)
 
 
@@ -113,4 +102,4 @@ async def get_group(
     group_id: Annotated[str, Path(description="The group identifier.")],
 ) -> Group:
     """Get the description of a particular group."""
-    return to_api(await db.read(_visible, principal, group_id))
+    return to_api(await db.read(scope.group, principal, group_id))

@@ -157,22 +157,22 @@ def test_regenerated_password_replaces_the_old_one(
     assert client.get("/api/groups", auth=(acme.login, fresh.plain)).status_code == 200
 
 
-def test_another_tenants_group_is_forbidden(
+def test_another_tenants_group_is_answered_as_unknown(
     server: LiveServer, client: httpx.Client, acme: Tenant
 ) -> None:
     other = tenant(server, "Globex")
     response = client.get(f"/api/groups/{other.group_id}", auth=acme.auth)
-    assert response.status_code == 403
-    assert other.group_id in response.json()["message"]
+    assert response.status_code == 404
+    assert response.json() == {"message": f"Group {other.group_id} not found."}
     listing = client.get("/api/groups", params={"parentId": other.group_id}, auth=acme.auth)
-    assert listing.status_code == 403
+    assert listing.status_code == 404
 
 
 def test_a_parent_group_is_out_of_a_child_users_reach(
     server: LiveServer, client: httpx.Client, acme: Tenant
 ) -> None:
     child = tenant(server, "Acme Water", parent_id=acme.group_id)
-    assert client.get(f"/api/groups/{acme.group_id}", auth=child.auth).status_code == 403
+    assert client.get(f"/api/groups/{acme.group_id}", auth=child.auth).status_code == 404
     assert client.get(f"/api/groups/{child.group_id}", auth=acme.auth).status_code == 200
 
 
