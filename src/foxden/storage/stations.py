@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, RowMapping, bindparam, insert, select
 
 from foxden.domain.clock import now_ms
+from foxden.domain.coverage import Position
 from foxden.domain.errors import Conflict
 from foxden.domain.ids import new_station_id
 from foxden.domain.stations import Station
@@ -63,6 +64,17 @@ def find(conn: Connection) -> list[Station]:
     """Every station, by id."""
     rows = conn.execute(select(stations).order_by(stations.c.id)).mappings()
     return [_to_station(row) for row in rows]
+
+
+_POSITIONS = select(stations.c.lat, stations.c.lng).where(
+    stations.c.lat.between(bindparam("south"), bindparam("north")), stations.c.lng.is_not(None)
+)
+
+
+def positions(conn: Connection, south: float, north: float) -> list[Position]:
+    """The positions of the stations between two latitudes; stations without one are left out."""
+    rows = conn.execute(_POSITIONS, {"south": south, "north": north})
+    return [Position(lat, lng) for lat, lng in rows]
 
 
 def _to_station(row: RowMapping) -> Station:
