@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -85,3 +87,73 @@ class Device:
     soracom_group_id: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     termination_enabled: bool = False
+
+
+# Seed 002's ``snr`` filter classes as half-open intervals [low, high) of ``averageSnr`` in dB:
+# a boundary value belongs to the class it starts (exactly 10 dB is class 2, exactly 20 dB
+# class 4). A device without an average, or with a negative one, is in no class.
+SNR_CLASSES: Mapping[int, tuple[float, float | None]] = {
+    1: (0.0, 10.0),
+    2: (10.0, 13.0),
+    3: (13.0, 20.0),
+    4: (20.0, None),
+}
+
+
+class TokenStateCode(enum.IntEnum):
+    """Seed 002 token state ``code``."""
+
+    OK = 0
+    KO = 1
+    NOT_APPLICABLE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class TokenState:
+    """A token state ``code`` and its ``detailMessage``."""
+
+    code: TokenStateCode
+    detail: str
+
+
+def token_state(device: Device, now: int) -> TokenState:
+    """The state of a device's token at ``now`` (Unix ms), the first rule that applies winning:
+
+    1. no token: N/A, "Not communicated";
+    2. the device is off contract (its last frame was refused), or its free token has no
+       message left (its next frame will be): KO, "Off contract";
+    3. a contract token whose end has passed: KO, "Invalid token";
+    4. otherwise OK, "Ok".
+
+    The recorded state comes before the end time, so a device refused for an expired token
+    reads "Off contract", as in the seed's example.
+    """
+    token = device.token
+    if token is None:
+        return TokenState(TokenStateCode.NOT_APPLICABLE, "Not communicated")
+    exhausted = token.type is TokenType.FREE and (token.free_messages or 0) <= 0
+    if device.state is DeviceState.OFF_CONTRACT or exhausted:
+        return TokenState(TokenStateCode.KO, "Off contract")
+    if token.type is TokenType.CONTRACT and token.end is not None and token.end < now:
+        return TokenState(TokenStateCode.KO, "Invalid token")
+    return TokenState(TokenStateCode.OK, "Ok")
+
+
+def network_ok(device: Device) -> bool:
+    """Whether the network works for the device: not while it is in network warning (state 4).
+
+    Seed 002 derives this from the health of the stations that heard the device's last
+    messages. Station health is the business of the silence monitor, which records it on those
+    devices as state 4; reading the state keeps one answer for both fields.
+    """
+    return device.state is not DeviceState.NETWORK_WARNING
+
+
+_EPOCH = datetime.date(1970, 1, 1)
+
+
+def days_of_year(year: int) -> range:
+    """The UTC days (days since the Unix epoch) of a year, 1 January first: 365 or 366."""
+    first = datetime.date(year, 1, 1) - _EPOCH
+    last = datetime.date(year, 12, 31) - _EPOCH
+    return range(first.days, last.days + 1)

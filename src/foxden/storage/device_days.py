@@ -22,8 +22,8 @@ def _upsert(dialect: Any) -> Any:
     return statement.on_conflict_do_update(
         index_elements=[device_days.c.device_id, device_days.c.day],
         set_={
-            "uplinks": device_days.c.uplinks + statement.excluded.uplinks,
-            "uplink_bytes": device_days.c.uplink_bytes + statement.excluded.uplink_bytes,
+            name: device_days.c[name] + statement.excluded[name]
+            for name in ("uplinks", "uplink_bytes", "downlinks")
         },
     )
 
@@ -32,18 +32,29 @@ def _upsert(dialect: Any) -> Any:
 _UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
-def count_uplink(conn: Connection, device_id: str, time: int, size: int) -> None:
-    """Add one uplink of ``size`` bytes to the device's day."""
+def _add(
+    conn: Connection, device_id: str, time: int, uplinks: int, size: int, downlinks: int
+) -> None:
     conn.execute(
         _UPSERT[conn.dialect.name],
         {
             "device_id": device_id,
             "day": day_of(time),
-            "uplinks": 1,
+            "uplinks": uplinks,
             "uplink_bytes": size,
-            "downlinks": 0,
+            "downlinks": downlinks,
         },
     )
+
+
+def count_uplink(conn: Connection, device_id: str, time: int, size: int) -> None:
+    """Add one uplink of ``size`` bytes to the device's day."""
+    _add(conn, device_id, time, 1, size, 0)
+
+
+def count_downlink(conn: Connection, device_id: str, time: int) -> None:
+    """Add one downlink to the device's day."""
+    _add(conn, device_id, time, 0, 0, 1)
 
 
 def get(conn: Connection, device_id: str, day: int) -> tuple[int, int, int]:
@@ -54,3 +65,16 @@ def get(conn: Connection, device_id: str, day: int) -> tuple[int, int, int]:
         )
     ).first()
     return (row[0], row[1], row[2]) if row else (0, 0, 0)
+
+
+def find(conn: Connection, device_id: str, days: range) -> list[tuple[int, int]]:
+    """(uplinks, downlinks) of a device on each day of ``days``, in order, zeros included."""
+    rows = conn.execute(
+        select(device_days.c.day, device_days.c.uplinks, device_days.c.downlinks).where(
+            device_days.c.device_id == device_id,
+            device_days.c.day >= days.start,
+            device_days.c.day < days.stop,
+        )
+    )
+    counted = {day: (uplinks, downlinks) for day, uplinks, downlinks in rows}
+    return [counted.get(day, (0, 0)) for day in days]

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, insert, select, update
+from collections.abc import Sequence
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    RowMapping,
+    ScalarSelect,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from foxden.domain.clock import now_ms
 from foxden.domain.device_types import DeviceType
@@ -15,8 +29,10 @@ from foxden.domain.devices import (
     TokenType,
 )
 from foxden.domain.errors import Conflict
+from foxden.domain.linkstats import WINDOW
+from foxden.domain.messages import ComputedLocation
 from foxden.storage.device_types import to_device_type
-from foxden.storage.tables import device_types, devices, group_tree
+from foxden.storage.tables import device_types, devices, group_tree, messages
 
 
 def create(
@@ -110,6 +126,110 @@ def count(conn: Connection, device_type_id: str) -> int:
     return conn.execute(
         select(func.count()).select_from(devices).where(devices.c.device_type_id == device_type_id)
     ).scalar_one()
+
+
+def _located_message(device_id: ColumnElement[str]) -> ScalarSelect[int]:
+    """The id of the device's newest message with a location among its last 25.
+
+    Looking no further back than the link statistics' window bounds the cost for a device
+    whose messages never carry a location: 25 index entries, not its whole history.
+    """
+    recent = messages.alias("recent")
+    window_start = (
+        select(recent.c.time)
+        .where(recent.c.device_id == device_id)
+        .order_by(recent.c.time.desc(), recent.c.id.desc())
+        .limit(1)
+        .offset(WINDOW - 1)
+        .correlate_except(recent)
+        .scalar_subquery()
+    )
+    located = messages.alias("located")
+    return (
+        select(located.c.id)
+        .where(
+            located.c.device_id == device_id,
+            located.c.lat.is_not(None),
+            located.c.lng.is_not(None),
+            located.c.time >= func.coalesce(window_start, 0),
+        )
+        .order_by(located.c.time.desc(), located.c.id.desc())
+        .limit(1)
+        .correlate_except(located)
+        .scalar_subquery()
+    )
+
+
+_LOCATION_COLUMNS = (
+    messages.c.lat,
+    messages.c.lng,
+    messages.c.radius,
+    messages.c.location_source,
+)
+_COMPUTED_LOCATION = select(*_LOCATION_COLUMNS).where(
+    messages.c.id == _located_message(bindparam("device_id"))
+)
+_LOCATIONS = select(messages.c.id, *_LOCATION_COLUMNS).where(
+    messages.c.id.in_(bindparam("ids", expanding=True))
+)
+_OF_TYPE = (
+    select(devices)
+    .where(devices.c.device_type_id == bindparam("device_type_id"))
+    .order_by(devices.c.id)
+    .limit(bindparam("limit", type_=Integer))
+    .offset(bindparam("offset", type_=Integer))
+)
+
+
+def find(
+    conn: Connection,
+    device_type_id: str,
+    *,
+    snr: tuple[float, float | None] | None = None,
+    limit: int,
+    offset: int,
+) -> list[tuple[Device, ComputedLocation | None]]:
+    """A page of a device type's devices by id, each with its computed location; ``snr``
+    keeps those whose average SNR is in [low, high) (high None: no upper bound).
+
+    The page is cut before locations are looked up, and those are then read by primary key:
+    the cost follows the page size, never the device type's size.
+    """
+    query = _OF_TYPE
+    if snr is not None:
+        low, high = snr
+        query = query.where(devices.c.average_snr >= low)
+        if high is not None:
+            query = query.where(devices.c.average_snr < high)
+    page = query.subquery("page")
+    with_located = select(page, _located_message(page.c.id).label("located_id")).order_by(page.c.id)
+    params = {"device_type_id": device_type_id, "limit": limit, "offset": offset}
+    rows = conn.execute(with_located, params).mappings().all()
+    wanted = [row["located_id"] for row in rows if row["located_id"] is not None]
+    locations: dict[int, ComputedLocation] = {}
+    if wanted:
+        for row in conn.execute(_LOCATIONS, {"ids": wanted}).mappings():
+            locations[row["id"]] = _to_location(row)
+    return [(_to_device(row), locations.get(row["located_id"])) for row in rows]
+
+
+def computed_location(conn: Connection, device_id: str) -> ComputedLocation | None:
+    """The location of the device's newest located message among its last 25, or None."""
+    row = conn.execute(_COMPUTED_LOCATION, {"device_id": device_id}).mappings().first()
+    return _to_location(row) if row else None
+
+
+def count_messages(conn: Connection, device_id: str, since: Sequence[int]) -> list[int]:
+    """How many messages the device sent at or after each time of ``since`` (Unix ms), all
+    counted in one range scan of the (device_id, time) index from the earliest."""
+    query = select(*[func.count(case((messages.c.time >= time, 1))) for time in since]).where(
+        messages.c.device_id == device_id, messages.c.time >= min(since)
+    )
+    return list(conn.execute(query).one())
+
+
+def _to_location(row: RowMapping) -> ComputedLocation:
+    return ComputedLocation(row["lat"], row["lng"], row["radius"] or 0, row["location_source"] or 0)
 
 
 def _to_device(row: RowMapping) -> Device:
