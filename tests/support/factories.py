@@ -59,6 +59,18 @@ def operator(server: LiveServer, name: str = "Operator") -> Operator:
     return server.write(make)
 
 
+def owned_devices(server: LiveServer, owner: Tenant, *device_ids: str) -> str:
+    """A new device type of ``owner`` with these devices; its id."""
+
+    def make(conn: Connection) -> str:
+        device_type = device_types.create(conn, owner.group_id, "Sensor")
+        for device_id in device_ids:
+            storage_devices.create(conn, device_id, device_type.id, "0" * 16)
+        return device_type.id
+
+    return server.write(make)
+
+
 @dataclass(frozen=True)
 class Fleet:
     """A tenant with a device type, devices and stations, ready to send uplinks."""

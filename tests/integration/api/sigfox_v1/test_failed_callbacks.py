@@ -13,8 +13,7 @@ from foxden.domain.status_events import Severity
 from foxden.domain.uplinks import FrameKind
 from foxden.storage import callback_attempts, groups, messages, status_events
 from foxden.storage.callback_attempts import Attempt
-from tests.integration.api.sigfox_v1.test_status_events import owned_devices
-from tests.support.factories import Tenant, tenant
+from tests.support.factories import Tenant, owned_devices, tenant
 from tests.support.server import LiveServer
 
 PATH = "/api/callbacks/messages/error"

@@ -8,28 +8,15 @@ from sqlalchemy import Connection
 
 from foxden.domain.errors import InvalidInput
 from foxden.domain.status_events import Severity
-from foxden.storage import callback_attempts, device_types, status_events
-from foxden.storage import devices as storage_devices
+from foxden.storage import callback_attempts, status_events
 from foxden.storage.callback_attempts import Attempt
-from tests.support.factories import Tenant, tenant
+from tests.support.factories import Tenant, owned_devices, tenant
 from tests.support.server import LiveServer
 
 # The seed's example time: Unix ms with a non-zero millisecond part, so a unit slip shows.
 T = 1381410600026
 SILENT = "No message received since 2013-10-08 15:36:21"
 NETWORK = "Sigfox network experiencing issues that could cause message loss or delay."
-
-
-def owned_devices(server: LiveServer, owner: Tenant, *device_ids: str) -> str:
-    """A new device type of ``owner`` with these devices; its id."""
-
-    def make(conn: Connection) -> str:
-        device_type = device_types.create(conn, owner.group_id, "Sensor")
-        for device_id in device_ids:
-            storage_devices.create(conn, device_id, device_type.id, "0" * 16)
-        return device_type.id
-
-    return server.write(make)
 
 
 def http_attempt(device_type_id: str, url: str, status: int, info: str | None = None) -> Attempt:
