@@ -13,8 +13,10 @@ from collections.abc import Callable, Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from foxden.domain.errors import (
@@ -74,18 +76,30 @@ def install(app: FastAPI, table: StatusTable, render: Render) -> None:
         error = InvalidInput(validation_message(exc))
         return render(status_of(error, table), error)
 
-    async def on_http_error(_request: Request, exc: Exception) -> Response:
+    async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
             return render(404, NotFound())
         response = render(exc.status_code, FoxdenError(str(exc.detail)))
-        response.headers.update(exc.headers or {})  # such as the `Allow` of a 405
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(_allowed(request))
         return response
 
     app.add_exception_handler(FoxdenError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_middleware(CatchAll, render=render)
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method served at the request's path: Starlette names only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE and isinstance(route, APIRoute):
+            methods |= route.methods
+    return sorted(methods)
 
 
 class CatchAll:

@@ -139,7 +139,8 @@ device_types = Table(
     Column("payload_type", String(16), nullable=False, default="None"),
     Column("payload_config", Text),
     Column("downlink_mode", Integer, nullable=False, default=0),
-    Column("downlink_data_string", String(16)),
+    # A template: 16 hex digits once its {time}, {tapId} and {rssi} are substituted.
+    Column("downlink_data_string", String(32)),
     Column("alert_email", String(320)),
     Column("contract_id", String(24)),
     # Raised by "disengage": each device whose own epoch is lower accepts its next sequence number.
