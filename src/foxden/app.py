@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse
 from foxden import __version__
 from foxden.api import network, sigfox_v1, soracom
 from foxden.api.runtime import Runtime
+from foxden.api.sigfox_v1 import registration
 from foxden.config import Settings
 from foxden.simulate import demo, fleet
 from foxden.storage.migrate import open_database
@@ -35,6 +36,7 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.db = await open_database(settings)
+        registrations = registration.start(runtime)
         simulator: asyncio.Task[None] | None = None
         try:
             demo_fleet = await demo.ensure(runtime.db) if settings.demo else None
@@ -50,6 +52,7 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
             if simulator is not None:
                 simulator.cancel()
                 await asyncio.wait([simulator])
+            await registration.stop(registrations)
             await runtime.db.close()
             runtime.db = None
 

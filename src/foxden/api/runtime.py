@@ -22,6 +22,8 @@ class Runtime:
     # Station token digest -> (station, monotonic expiry): one lookup per station and minute,
     # not one per uplink.
     stations: dict[str, tuple[Station, float]] = field(default_factory=dict)
+    # Set when a bulk registration job is queued, to wake the worker that registers its devices.
+    registrations_queued: asyncio.Event = field(default_factory=asyncio.Event)
     _db: Database | None = None
 
     @property

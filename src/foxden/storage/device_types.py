@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 from foxden.domain.clock import now_ms
 from foxden.domain.device_types import DeviceType, DownlinkMode, PayloadType
 from foxden.domain.ids import new_object_id
-from foxden.storage.tables import device_types
+from foxden.storage.tables import device_types, group_tree
 
 
 def create(
@@ -79,6 +79,44 @@ def get(conn: Connection, device_type_id: str) -> DeviceType | None:
         .first()
     )
     return to_device_type(row) if row else None
+
+
+def of_group(
+    conn: Connection,
+    group_id: str,
+    *,
+    include_sub_groups: bool = False,
+    contract_id: str | None = None,
+) -> list[DeviceType]:
+    """The device types of a group (and of every group below it), by id; those of one contract
+    when ``contract_id`` is given."""
+    query = select(device_types).order_by(device_types.c.id)
+    if include_sub_groups:
+        below = select(group_tree.c.descendant_id).where(group_tree.c.ancestor_id == group_id)
+        query = query.where(device_types.c.group_id.in_(below))
+    else:
+        query = query.where(device_types.c.group_id == group_id)
+    if contract_id is not None:
+        query = query.where(device_types.c.contract_id == contract_id)
+    return [to_device_type(row) for row in conn.execute(query).mappings()]
+
+
+def save(conn: Connection, device_type: DeviceType) -> None:
+    """Store the editable fields of ``device_type`` (seed 002 "Device type edition")."""
+    conn.execute(
+        update(device_types)
+        .where(device_types.c.id == device_type.id)
+        .values(
+            name=device_type.name,
+            description=device_type.description,
+            keep_alive=device_type.keep_alive,
+            payload_type=device_type.payload_type.value,
+            payload_config=device_type.payload_config,
+            downlink_mode=int(device_type.downlink_mode),
+            downlink_data_string=device_type.downlink_data_string,
+            alert_email=device_type.alert_email,
+        )
+    )
 
 
 def to_device_type(row: Mapping[Any, Any]) -> DeviceType:
