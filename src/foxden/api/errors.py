@@ -98,7 +98,7 @@ def _allowed(request: Request) -> list[str]:
     for route in request.app.router.routes:
         match, _ = route.matches(request.scope)
         if match is not Match.NONE and isinstance(route, APIRoute):
-            methods |= route.methods
+            methods.update(route.methods or ())
     return sorted(methods)
 
 

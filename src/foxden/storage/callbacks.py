@@ -6,7 +6,17 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    RowMapping,
+    bindparam,
+    case,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import delete as delete_rows
 
 from foxden.domain.clock import now_ms
 from foxden.domain.ids import new_object_id
@@ -71,6 +81,56 @@ def create(
         )
     )
     return callback
+
+
+def find(conn: Connection, device_type_id: str) -> list[Callback]:
+    """Every callback of a device type, in creation order."""
+    rows = conn.execute(
+        select(callbacks)
+        .where(callbacks.c.device_type_id == device_type_id)
+        .order_by(callbacks.c.created_at, callbacks.c.id)
+    ).mappings()
+    return [_to_callback(row) for row in rows]
+
+
+def get(conn: Connection, device_type_id: str, callback_id: str) -> Callback | None:
+    """The callback with this id if it belongs to the device type, else None."""
+    row = (
+        conn.execute(select(callbacks).where(*_one(device_type_id, callback_id))).mappings().first()
+    )
+    return _to_callback(row) if row else None
+
+
+def delete(conn: Connection, device_type_id: str, callback_id: str) -> bool:
+    """Delete the callback if it belongs to the device type; whether it did."""
+    return (
+        conn.execute(delete_rows(callbacks).where(*_one(device_type_id, callback_id))).rowcount > 0
+    )
+
+
+def enable(conn: Connection, device_type_id: str, callback_id: str, enabled: bool) -> bool:
+    """Enable or disable the callback if it belongs to the device type; whether it did."""
+    result = conn.execute(
+        update(callbacks).where(*_one(device_type_id, callback_id)).values(enabled=enabled)
+    )
+    return result.rowcount > 0
+
+
+def select_downlink(conn: Connection, device_type_id: str, callback_id: str) -> None:
+    """Make this callback the device type's only downlink callback.
+
+    One statement sets the flag on every callback of the type at once, so two concurrent
+    selections cannot leave two selected: the later one waits for the earlier one's row locks.
+    """
+    conn.execute(
+        update(callbacks)
+        .where(callbacks.c.device_type_id == device_type_id)
+        .values(downlink_hook=case((callbacks.c.id == callback_id, True), else_=False))
+    )
+
+
+def _one(device_type_id: str, callback_id: str) -> tuple[ColumnElement[bool], ...]:
+    return (callbacks.c.device_type_id == device_type_id, callbacks.c.id == callback_id)
 
 
 def find_enabled(

@@ -124,9 +124,16 @@ def next_by_time(
         return None
     last = times[-1] // window.unit
     resume_before = last + 1
-    seen_at_last = sum(1 for time in times if time // window.unit == last)
     if window.asked_before == resume_before:
-        seen_at_last += page.offset
+        # The skipped items all came from that last instant.
+        seen_at_last = page.offset
+    elif page.offset and times[0] // window.unit == last:
+        # The whole page lies in one instant, which some skipped items may share too: their
+        # number is unknown, so go on by offset as the client began.
+        return next_page(request, settings, page, more)
+    else:
+        seen_at_last = 0
+    seen_at_last += sum(1 for time in times if time // window.unit == last)
     if seen_at_last > MAX_OFFSET:
         # More than 5000 items in one instant: the seed's offset bound cannot express the rest.
         return None
