@@ -1,15 +1,33 @@
-"""Messages and their receptions (one row per station that heard the frame)."""
+"""Messages and their receptions (one row per station that heard the frame).
+
+Lists read a device's or a device type's messages newest first, ordered by ``(time, id)``
+descending on the ``(device_id, time, id)`` and ``(device_type_id, time, id)`` indexes, so a
+page is one index range scan wherever it starts.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    RowMapping,
+    Select,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 
+from foxden.domain.coverage import Position
 from foxden.domain.devices import LinkQuality
 from foxden.domain.messages import ComputedLocation, Message, Reception
 from foxden.domain.uplinks import FrameKind
-from foxden.storage.tables import messages, receptions
+from foxden.storage.tables import messages, receptions, stations
 
 # The statements of every uplink, built once: building one costs more than running it.
 _INSERT = insert(messages).returning(messages.c.id)
@@ -134,6 +152,142 @@ def get(conn: Connection, message_id: int) -> Message | None:
     return _to_message(row, _receptions(conn, message_id)) if row else None
 
 
+# An open end of a time window, in Unix ms: every stored time lies between the two.
+_EARLIEST = 0
+_LATEST = 2**63 - 1
+
+
+def _newest_first(owner: Column[Any], *columns: Any) -> Select[Any]:
+    """The data frames of one device or device type in ``[since, before)``, newest first."""
+    return (
+        select(*columns)
+        .where(
+            owner == bindparam("owner"),
+            messages.c.time >= bindparam("since"),
+            messages.c.time < bindparam("before"),
+            messages.c.kind == FrameKind.DATA.value,
+        )
+        .order_by(messages.c.time.desc(), messages.c.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+# Public so that the benchmark times the very statements the API runs.
+BY_DEVICE = _newest_first(messages.c.device_id, messages)
+BY_DEVICE_TYPE = _newest_first(messages.c.device_type_id, messages)
+LOCATIONS = _newest_first(
+    messages.c.device_id,
+    messages.c.time,
+    messages.c.lat,
+    messages.c.lng,
+    messages.c.radius,
+    messages.c.location_source,
+)
+_HEARD = (
+    select(
+        receptions.c.message_id,
+        receptions.c.station_id,
+        receptions.c.rssi,
+        receptions.c.snr,
+        receptions.c.time,
+        receptions.c.freq,
+        stations.c.lat,
+        stations.c.lng,
+    )
+    .select_from(receptions.outerjoin(stations, stations.c.id == receptions.c.station_id))
+    .where(receptions.c.message_id.in_(bindparam("ids", expanding=True)))
+    .order_by(receptions.c.time, receptions.c.station_id)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A page of messages with the positions of the stations that heard them (a station
+    foxden does not run, or one without a position, has none); ``more`` if others follow."""
+
+    messages: list[Message]
+    stations: dict[str, Position]
+    more: bool
+
+
+def page_params(
+    owner: str, *, since: int | None, before: int | None, limit: int, offset: int
+) -> dict[str, Any]:
+    """The parameters of ``BY_DEVICE``, ``BY_DEVICE_TYPE`` and ``LOCATIONS`` for a page of
+    ``limit`` items (one more is fetched, to tell whether others follow); times in ms."""
+    return {
+        "owner": owner,
+        "since": _EARLIEST if since is None else since,
+        "before": _LATEST if before is None else before,
+        "limit": limit + 1,
+        "offset": offset,
+    }
+
+
+def of_device(
+    conn: Connection,
+    device_id: str,
+    *,
+    since: int | None,
+    before: int | None,
+    limit: int,
+    offset: int,
+) -> Listing:
+    """The device's data messages sent in ``[since, before)`` ms, newest first: ``limit`` of
+    them after the first ``offset``."""
+    params = page_params(device_id, since=since, before=before, limit=limit, offset=offset)
+    return _listing(conn, conn.execute(BY_DEVICE, params).mappings().all(), limit)
+
+
+def of_device_type(
+    conn: Connection,
+    device_type_id: str,
+    *,
+    since: int | None,
+    before: int | None,
+    limit: int,
+    offset: int,
+) -> Listing:
+    """As ``of_device``, for the messages sent under a device type, including those of devices
+    that have since moved to another type."""
+    params = page_params(device_type_id, since=since, before=before, limit=limit, offset=offset)
+    return _listing(conn, conn.execute(BY_DEVICE_TYPE, params).mappings().all(), limit)
+
+
+def locations(
+    conn: Connection,
+    device_id: str,
+    *,
+    since: int | None,
+    before: int | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[int, ComputedLocation | None]], bool]:
+    """The time (ms) and computed location, if any, of the device's data messages, paged as
+    ``of_device`` pages them; and whether more follow."""
+    params = page_params(device_id, since=since, before=before, limit=limit, offset=offset)
+    rows = conn.execute(LOCATIONS, params).mappings().all()
+    return [(row["time"], _location(row)) for row in rows[:limit]], len(rows) > limit
+
+
+def _listing(conn: Connection, rows: Sequence[RowMapping], limit: int) -> Listing:
+    shown = rows[:limit]
+    held: dict[int, list[Reception]] = defaultdict(list)
+    positions: dict[str, Position] = {}
+    if shown:
+        heard = conn.execute(_HEARD, {"ids": [row["id"] for row in shown]})
+        for message_id, station_id, rssi, snr, time, freq, lat, lng in heard:
+            held[message_id].append(Reception(station_id, rssi, snr, time, freq))
+            if lat is not None and lng is not None:
+                positions[station_id] = Position(lat, lng)
+    return Listing(
+        [_to_message(row, tuple(held[row["id"]])) for row in shown],
+        positions,
+        len(rows) > limit,
+    )
+
+
 def _best(current: float | None, candidate: float | None) -> float | None:
     if current is None:
         return candidate
@@ -161,28 +315,34 @@ def _receptions(conn: Connection, message_id: int) -> tuple[Reception, ...]:
     return tuple(Reception(*row) for row in rows)
 
 
+def _location(row: RowMapping) -> ComputedLocation | None:
+    if row["lat"] is None or row["lng"] is None:
+        return None
+    return ComputedLocation(row["lat"], row["lng"], row["radius"] or 0, row["location_source"] or 0)
+
+
+# Enum lookups by value without the cost of calling the enum: lists convert hundreds of rows.
+_KINDS = {kind.value: kind for kind in FrameKind}
+_QUALITIES = {quality.value: quality for quality in LinkQuality}
+
+
 def _to_message(row: RowMapping, held: tuple[Reception, ...]) -> Message:
-    location = None
-    if row["lat"] is not None and row["lng"] is not None:
-        location = ComputedLocation(
-            row["lat"], row["lng"], row["radius"] or 0, row["location_source"] or 0
-        )
     return Message(
         id=row["id"],
         device_id=row["device_id"],
         device_type_id=row["device_type_id"],
         time=row["time"],
         seq_number=row["seq_number"],
-        kind=FrameKind(row["kind"]),
+        kind=_KINDS[row["kind"]],
         data=row["data"],
         ack=row["ack"],
         rssi=row["rssi"],
         snr=row["snr"],
-        link_quality=LinkQuality(row["link_quality"]) if row["link_quality"] else None,
+        link_quality=_QUALITIES.get(row["link_quality"]),
         forwarded=row["forwarded"],
         receptions=held,
         decoded=row["decoded"],
         decode_error=row["decode_error"],
-        location=location,
+        location=_location(row),
         service=row["service"],
     )
