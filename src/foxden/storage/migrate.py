@@ -10,7 +10,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, Connection, String
+from sqlalchemy.types import TypeEngine
 
 from foxden.config import Settings
 from foxden.storage.db import Database
@@ -24,6 +26,28 @@ def config(conn: Connection | None = None) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = conn
     return cfg
+
+
+def compare_type(
+    context: MigrationContext,
+    _inspected_column: Column[object],
+    _metadata_column: Column[object],
+    inspected_type: TypeEngine[object],
+    metadata_type: TypeEngine[object],
+) -> bool | None:
+    """Whether two column types differ, for autogenerate (None: Alembic's own comparison).
+
+    SQLite ignores a string's length, so a length alone is no difference there; acting on it
+    would rebuild the table, which foreign keys pointing at it forbid.
+    """
+    if (
+        context.dialect.name == "sqlite"
+        and isinstance(inspected_type, String)
+        and isinstance(metadata_type, String)
+        and inspected_type._type_affinity is metadata_type._type_affinity
+    ):
+        return False
+    return None
 
 
 def upgrade(conn: Connection) -> None:

@@ -11,13 +11,13 @@ from foxden.config import Settings
 from foxden.domain.devices import Device
 from foxden.storage import devices, migrate
 from foxden.storage.db import Database
-from foxden.storage.migrate import open_database
+from foxden.storage.migrate import compare_type, open_database
 from foxden.storage.tables import metadata
 from tests.support.databases import Databases
 
 
 def _differences(conn: Connection) -> list[object]:
-    context = MigrationContext.configure(conn, opts={"compare_type": True})
+    context = MigrationContext.configure(conn, opts={"compare_type": compare_type})
     return list(compare_metadata(context, metadata))
 
 

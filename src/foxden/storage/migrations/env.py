@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from foxden.storage.migrate import compare_type
 from foxden.storage.tables import metadata
 
 connection = context.config.attributes.get("connection")
@@ -14,7 +15,7 @@ context.configure(
     connection=connection,
     target_metadata=metadata,
     render_as_batch=True,  # SQLite alters tables by copying them
-    compare_type=True,
+    compare_type=compare_type,
 )
 with context.begin_transaction():
     context.run_migrations()
