@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from foxden.api.deps import Db
 from foxden.api.sigfox_v1 import scope
 from foxden.api.sigfox_v1.auth import PrincipalDep
+from foxden.api.sigfox_v1.scope import DeviceTypeId
 from foxden.domain import callback_definitions
 from foxden.domain.callbacks import CallbackType, Channel, answers_downlinks, kind_name
 from foxden.domain.errors import Forbidden, NotFound
@@ -21,9 +22,6 @@ from foxden.storage.callbacks import Callback
 
 router = APIRouter(tags=["Callbacks"])
 
-DeviceTypeId = Annotated[
-    str, Path(description="The device type identifier as returned by /api/devicetypes.")
-]
 CallbackId = Annotated[
     str,
     Path(description="The callback identifier as returned by /api/devicetypes/{id}/callbacks."),

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 from sqlalchemy import Connection
 
 from foxden.api.deps import Db
 from foxden.api.sigfox_v1 import scope
 from foxden.api.sigfox_v1.auth import PrincipalDep
+from foxden.api.sigfox_v1.scope import DeviceTypeId
 from foxden.domain import device_types as domain
 from foxden.domain import downlink
 from foxden.domain.codec import compile as compile_payload_config
@@ -21,10 +22,6 @@ from foxden.domain.principals import Principal
 from foxden.storage import device_types
 
 router = APIRouter(tags=["Device types"])
-
-DeviceTypeId = Annotated[
-    str, Path(description="The device type identifier as returned by /api/devicetypes.")
-]
 
 
 class DeviceType(BaseModel):

@@ -18,6 +18,7 @@ from foxden.api.deps import Db, SettingsDep
 from foxden.api.sigfox_v1 import scope
 from foxden.api.sigfox_v1.auth import PrincipalDep
 from foxden.api.sigfox_v1.paging import PageDep, Paging, next_page
+from foxden.api.sigfox_v1.scope import DeviceId, DeviceTypeId
 from foxden.domain import devices as domain
 from foxden.domain.clock import DAY_MS, now_ms
 from foxden.domain.messages import ComputedLocation
@@ -26,10 +27,6 @@ from foxden.storage import device_days, devices
 
 router = APIRouter(tags=["Devices"])
 
-DeviceId = Annotated[str, Path(description="The identifier of the device (in hexadecimal).")]
-DeviceTypeId = Annotated[
-    str, Path(description="The device type identifier as returned by /api/devicetypes.")
-]
 # The metric periods, newest first: 24 hours, 7 days, 30 days.
 _METRIC_PERIODS = (DAY_MS, 7 * DAY_MS, 30 * DAY_MS)
 

@@ -17,8 +17,9 @@ from sqlalchemy import Connection
 from foxden.api.deps import Db, SettingsDep
 from foxden.api.sigfox_v1 import scope
 from foxden.api.sigfox_v1.auth import PrincipalDep
-from foxden.api.sigfox_v1.devices import DeviceId, DeviceTypeId, Location
+from foxden.api.sigfox_v1.devices import Location
 from foxden.api.sigfox_v1.paging import Page, PageDep, Paging, SecondsDep, Window, next_by_time
+from foxden.api.sigfox_v1.scope import DeviceId, DeviceTypeId
 from foxden.config import Settings
 from foxden.domain.coverage import Position
 from foxden.domain.devices import LinkQuality

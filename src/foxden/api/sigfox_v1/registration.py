@@ -30,7 +30,7 @@ from foxden.api.deps import Db, RuntimeDep
 from foxden.api.runtime import Runtime
 from foxden.api.sigfox_v1 import scope
 from foxden.api.sigfox_v1.auth import PrincipalDep
-from foxden.api.sigfox_v1.device_types import DeviceTypeId
+from foxden.api.sigfox_v1.scope import DeviceTypeId
 from foxden.domain import ids
 from foxden.domain.errors import Conflict, InvalidInput, NotFound
 from foxden.domain.principals import Principal

@@ -6,6 +6,9 @@ learn which ids exist elsewhere (device ids are short enough to enumerate).
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Path
 from sqlalchemy import Connection
 
 from foxden.domain.device_types import DeviceType
@@ -16,6 +19,12 @@ from foxden.domain.ids import device_id as canonical_device_id
 from foxden.domain.ids import is_object_id
 from foxden.domain.principals import Principal
 from foxden.storage import device_types, devices, groups
+
+# The path parameters naming the objects resolved here, as seed 002 describes them.
+DeviceTypeId = Annotated[
+    str, Path(description="The device type identifier as returned by /api/devicetypes.")
+]
+DeviceId = Annotated[str, Path(description="The identifier of the device (in hexadecimal).")]
 
 
 def group(conn: Connection, principal: Principal, group_id: str) -> Group:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Literal, Protocol
+from typing import Literal, Protocol
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
@@ -28,6 +28,7 @@ from foxden.api.sigfox_v1.paging import (
     Window,
     next_by_time,
 )
+from foxden.api.sigfox_v1.scope import DeviceId, DeviceTypeId
 from foxden.config import Settings
 from foxden.domain.principals import Principal
 from foxden.domain.status_events import Severity, StatusEvent
@@ -35,11 +36,6 @@ from foxden.storage import callback_attempts, status_events
 from foxden.storage.callback_attempts import Attempt
 
 router = APIRouter(tags=["Status events"])
-
-DeviceTypeId = Annotated[
-    str, Path(description="The device type identifier as returned by /api/devicetypes.")
-]
-DeviceId = Annotated[str, Path(description="The device identifier (hex).")]
 
 
 class EventCallback(BaseModel):
