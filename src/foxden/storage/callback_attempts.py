@@ -44,12 +44,24 @@ class Attempt:
 
 def record(conn: Connection, attempt: Attempt) -> int:
     """Store an attempt; return its id."""
-    values = {name: getattr(attempt, name) for name in Attempt.__slots__ if name != "id"}
     return int(
         conn.execute(
-            insert(callback_attempts).values(**values).returning(callback_attempts.c.id)
+            insert(callback_attempts).values(**_values(attempt)).returning(callback_attempts.c.id)
         ).scalar_one()
     )
+
+
+_INSERT = insert(callback_attempts)
+
+
+def record_all(conn: Connection, attempts: Sequence[Attempt]) -> None:
+    """Store attempts in one statement."""
+    if attempts:
+        conn.execute(_INSERT, [_values(attempt) for attempt in attempts])
+
+
+def _values(attempt: Attempt) -> dict[str, Any]:
+    return {name: getattr(attempt, name) for name in Attempt.__slots__ if name != "id"}
 
 
 def for_messages(conn: Connection, message_ids: Sequence[int]) -> dict[int, list[Attempt]]:

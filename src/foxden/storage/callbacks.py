@@ -38,6 +38,8 @@ class Callback:
     dead: bool = False
     payload_config: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    # The key that signs each request (HMAC-SHA256), if any; never shown through an API.
+    signing_secret: str | None = None
 
 
 def create(
@@ -51,6 +53,7 @@ def create(
     send_duplicate: bool = False,
     payload_config: str | None = None,
     settings: dict[str, Any] | None = None,
+    signing_secret: str | None = None,
 ) -> Callback:
     """Create a callback on a device type and return it."""
     callback = Callback(
@@ -63,6 +66,7 @@ def create(
         send_duplicate=send_duplicate,
         payload_config=payload_config,
         settings=dict(settings or {}),
+        signing_secret=signing_secret,
     )
     conn.execute(
         insert(callbacks).values(
@@ -77,6 +81,7 @@ def create(
             dead=False,
             payload_config=payload_config,
             settings=callback.settings,
+            signing_secret=signing_secret,
             created_at=now_ms(),
         )
     )
@@ -129,6 +134,25 @@ def select_downlink(conn: Connection, device_type_id: str, callback_id: str) -> 
     )
 
 
+def by_ids(conn: Connection, callback_ids: Collection[str]) -> dict[str, Callback]:
+    """The callbacks with these ids that exist, by id."""
+    if not callback_ids:
+        return {}
+    rows = conn.execute(select(callbacks).where(callbacks.c.id.in_(callback_ids))).mappings()
+    return {row["id"]: _to_callback(row) for row in rows}
+
+
+def set_dead(conn: Connection, callback_id: str, dead: bool) -> bool:
+    """Mark the callback dead (its last delivery was given up) or alive again; whether that
+    changed it, so that one change makes one alert however many workers see it."""
+    result = conn.execute(
+        update(callbacks)
+        .where(callbacks.c.id == callback_id, callbacks.c.dead.is_(not dead))
+        .values(dead=dead)
+    )
+    return result.rowcount > 0
+
+
 def _one(device_type_id: str, callback_id: str) -> tuple[ColumnElement[bool], ...]:
     return (callbacks.c.device_type_id == device_type_id, callbacks.c.id == callback_id)
 
@@ -170,4 +194,5 @@ def _to_callback(row: RowMapping) -> Callback:
         dead=row["dead"],
         payload_config=row["payload_config"],
         settings=dict(row["settings"]),
+        signing_secret=row["signing_secret"],
     )

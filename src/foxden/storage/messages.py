@@ -152,6 +152,15 @@ def get(conn: Connection, message_id: int) -> Message | None:
     return _to_message(row, _receptions(conn, message_id)) if row else None
 
 
+def by_ids(conn: Connection, message_ids: Sequence[int]) -> Listing:
+    """The messages with these ids that exist, with their receptions and the positions of the
+    stations that heard them."""
+    if not message_ids:
+        return Listing([], {}, False)
+    rows = conn.execute(select(messages).where(messages.c.id.in_(message_ids))).mappings().all()
+    return _listing(conn, rows, len(rows))
+
+
 # An open end of a time window, in Unix ms: every stored time lies between the two.
 _EARLIEST = 0
 _LATEST = 2**63 - 1

@@ -252,12 +252,16 @@ callbacks = Table(
     Column("payload_config", Text),
     # The channel's own fields (url, httpMethod, headers, bodyTemplate, linePattern, ...).
     Column("settings", JSON, nullable=False, default=dict),
+    # The key of the optional HMAC-SHA256 signature of each request: written, never read back.
+    Column("signing_secret", String(128)),
     Column("created_at", BigInteger, nullable=False),
     Index(None, "device_type_id", "callback_type", "callback_subtype"),
 )
 
 # What must happen because of a message, written in the message's transaction and worked off
-# by the dispatcher: nothing accepted is lost between the two.
+# by the dispatcher: nothing accepted is lost between the two. A row is due once ``due_at`` has
+# passed: a claim moves ``due_at`` to the end of its lease, so a claim its dispatcher never
+# completed (a crash) falls due again by itself.
 outbox = Table(
     "outbox",
     metadata,
@@ -271,7 +275,7 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("due_at", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
-    Index(None, "state", "due_at"),
+    Index(None, "due_at"),
     Index(None, "message_id"),
 )
 
