@@ -34,6 +34,9 @@ from foxden.domain.codec import Codec, compile
 from foxden.domain.errors import InvalidInput
 
 HTTP_METHODS = ("GET", "POST", "PUT")
+# Bounds of a signing secret's length: long enough to resist guessing, short enough to store.
+MIN_SECRET = 16
+MAX_SECRET = 128
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 CONTENT_TYPES = (FORM, JSON, "text/plain")
@@ -68,6 +71,7 @@ class Definition:
     send_duplicate: bool
     payload_config: str | None
     settings: dict[str, Any]
+    signing_secret: str | None = None
 
 
 def parse_all(raw: Sequence[object]) -> list[Definition]:
@@ -97,6 +101,7 @@ def parse(raw: object) -> Definition:
     variables = _Variables(known, callback_type, subtype)
     settings = _CHANNELS[channel](fields, variables)
     return Definition(
+        signing_secret=_signing_secret(fields, channel),
         channel=channel,
         callback_type=callback_type,
         callback_subtype=subtype,
@@ -105,6 +110,20 @@ def parse(raw: object) -> Definition:
         payload_config=codec.config if codec is not None else None,
         settings=settings,
     )
+
+
+def _signing_secret(fields: _Fields, channel: Channel) -> str | None:
+    """foxden's ``signingSecret``: the key of an HTTP callback's request signatures."""
+    secret = fields.text("signingSecret")
+    if secret is None:
+        return None
+    if channel is Channel.EMAIL:
+        raise InvalidInput("signingSecret: only URL and BATCH_URL requests are signed")
+    if not MIN_SECRET <= len(secret) <= MAX_SECRET or not secret.isprintable():
+        raise InvalidInput(
+            f"signingSecret must be {MIN_SECRET} to {MAX_SECRET} printable characters"
+        )
+    return secret
 
 
 class _Fields:

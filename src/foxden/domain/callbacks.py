@@ -94,6 +94,8 @@ _UPLINK = {
     "device": _TEXT,
     "data": _TEXT,
     "seqNumber": _NUMBER,
+    # The link quality code of the data-advanced callback (0 LIMIT to 3 EXCELLENT, 4 unknown).
+    "linkQuality": _NUMBER,
     **_RECEPTION,
 }
 _DEVICE_EVENT = {"device": _TEXT, "time": _NUMBER}
