@@ -1,9 +1,10 @@
 """The ASGI application: one server, several APIs, each mounted as its own sub-application.
 
 Each API keeps its own error shapes, auth and OpenAPI document (``/api/openapi.json``,
-``/v1/openapi.json``). The lifespan opens the database, applies pending migrations and, on an
-empty database with ``demo`` on, loads the demo fleet; with ``simulate`` on as well, the demo
-devices then send simulated frames to the server itself, so a newcomer sees data flow at once.
+``/v1/openapi.json``). The lifespan opens the database, applies pending migrations, starts the
+callback dispatcher (unless ``dispatcher`` is off) and, on an empty database with ``demo`` on,
+loads the demo fleet; with ``simulate`` on as well, the demo devices then send simulated frames
+to the server itself, so a newcomer sees data flow at once.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from foxden.api import network, sigfox_v1, soracom
 from foxden.api.runtime import Runtime
 from foxden.api.sigfox_v1 import registration
 from foxden.config import Settings
+from foxden.dispatch.dispatcher import Dispatcher
 from foxden.simulate import demo, fleet
 from foxden.storage.migrate import open_database
 
@@ -37,6 +39,10 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.db = await open_database(settings)
         registrations = registration.start(runtime)
+        dispatcher: Dispatcher | None = None
+        if settings.dispatcher:
+            dispatcher = Dispatcher(runtime.db, settings, wake=runtime.outbox_queued)
+            dispatcher.start()
         simulator: asyncio.Task[None] | None = None
         try:
             demo_fleet = await demo.ensure(runtime.db) if settings.demo else None
@@ -53,6 +59,8 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
                 simulator.cancel()
                 await asyncio.wait([simulator])
             await registration.stop(registrations)
+            if dispatcher is not None:
+                await dispatcher.stop()
             await runtime.db.close()
             runtime.db = None
 

@@ -6,8 +6,14 @@ a global instance. ``foxden config template`` prints these fields with their des
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import ipaddress
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# A list setting written as comma-separated values (``60,120,240``), not as JSON.
+CommaList = Annotated[list[str], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -82,6 +88,102 @@ class Settings(BaseSettings):
         ),
     )
     log_level: str = Field("info", description="Log level: debug, info, warning or error.")
+    dispatcher: bool = Field(
+        True,
+        description=(
+            "Deliver callbacks from the server process; off when `foxden dispatch` processes"
+            " do it instead."
+        ),
+    )
+    callback_timeout: float = Field(
+        10.0, gt=0, le=300, description="Seconds a callback receiver has to answer in full."
+    )
+    callback_retry_delays: CommaList = Field(
+        ["60", "120", "240"],
+        description=(
+            "Seconds to wait before each retry of a failed callback, comma-separated; after the"
+            " last, the delivery is given up and the callback marked dead."
+        ),
+    )
+    callback_batch_window_ms: int = Field(
+        1000,
+        ge=0,
+        le=60_000,
+        description="How long a BATCH_URL callback gathers lines before posting them, in ms.",
+    )
+    callback_response_max_bytes: int = Field(
+        65_536,
+        ge=1024,
+        description="Most bytes of a receiver's answer read; a longer answer is cut there.",
+    )
+    dispatch_lease_s: float = Field(
+        60.0,
+        gt=0,
+        description=(
+            "Seconds a dispatcher holds a claimed delivery; one not completed by then (its"
+            " process died) is delivered again."
+        ),
+    )
+    dispatch_concurrency: int = Field(
+        512, ge=1, description="Most deliveries a dispatcher has in flight."
+    )
+    dispatch_per_callback: int = Field(
+        32,
+        ge=1,
+        description=(
+            "Most deliveries in flight to one callback, so that a slow receiver cannot hold"
+            " every slot."
+        ),
+    )
+    outbound_allow: CommaList = Field(
+        [],
+        description=(
+            "CIDRs callbacks may reach although private, loopback or link-local (denied by"
+            " default), comma-separated: 127.0.0.1/32,10.0.0.0/8."
+        ),
+    )
+    smtp_host: str = Field("127.0.0.1", description="SMTP server that EMAIL callbacks go through.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        "none", description="SMTP transport security: none, starttls or tls (implicit TLS)."
+    )
+    smtp_username: str | None = Field(None, description="SMTP login, if the server wants one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_from: str = Field("foxden@localhost", description="Sender address of foxden's mails.")
+
+    @property
+    def retry_delays_ms(self) -> tuple[int, ...]:
+        """``callback_retry_delays`` in milliseconds."""
+        return tuple(round(float(delay) * 1000) for delay in self.callback_retry_delays)
+
+    @field_validator("callback_retry_delays", "outbound_allow", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("callback_retry_delays")
+    @classmethod
+    def _delays(cls, value: list[str]) -> list[str]:
+        for delay in value:
+            try:
+                seconds = float(delay)
+            except ValueError:
+                raise ValueError(f"{delay!r} is not a number of seconds") from None
+            if not 0 <= seconds <= 86_400:
+                raise ValueError(f"{delay} is outside 0..86400 seconds")
+        return value
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                raise ValueError(f"{cidr!r} is not a CIDR such as 127.0.0.1/32") from None
+        return value
 
     @field_validator("database_url")
     @classmethod

@@ -24,6 +24,8 @@ class Runtime:
     stations: dict[str, tuple[Station, float]] = field(default_factory=dict)
     # Set when a bulk registration job is queued, to wake the worker that registers its devices.
     registrations_queued: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when an uplink queued callback deliveries, to wake the dispatcher at once.
+    outbox_queued: asyncio.Event = field(default_factory=asyncio.Event)
     _db: Database | None = None
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from foxden.cli import admin, config, db, decode, serve, simulate
+from foxden.cli import admin, config, db, decode, dispatch, serve, simulate
 
 app = typer.Typer(
     name="foxden",
@@ -13,6 +13,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command("serve")(serve.serve)
+app.command("dispatch")(dispatch.dispatch)
 app.command("decode")(decode.decode)
 app.add_typer(admin.app, name="admin")
 app.add_typer(db.app, name="db")

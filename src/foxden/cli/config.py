@@ -15,6 +15,8 @@ def _env_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
     return str(value)
 
 

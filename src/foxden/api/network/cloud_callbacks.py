@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from foxden.api.deps import Db, SettingsDep
+from foxden.api.deps import RuntimeDep
 from foxden.api.sigfox_v1.auth import PrincipalDep
 from foxden.domain import uplinks
 from foxden.ingest import pipeline
@@ -51,7 +51,7 @@ class SigfoxUplink(BaseModel):
     responses={204: {"description": "Stored; no downlink for the device."}},
 )
 async def post_sigfox_uplink(
-    body: SigfoxUplink, db: Db, settings: SettingsDep, principal: PrincipalDep
+    body: SigfoxUplink, runtime: RuntimeDep, principal: PrincipalDep
 ) -> Response:
     """Store the frame for a device of the caller's group tree."""
     frame = uplinks.uplink(
@@ -64,5 +64,9 @@ async def post_sigfox_uplink(
         time=body.time * 1000,
         ack=body.ack,
     )
-    await pipeline.accept(db, settings, frame, within_group=principal.group_id)
+    accepted = await pipeline.accept(
+        runtime.db, runtime.settings, frame, within_group=principal.group_id
+    )
+    if accepted.deliveries:
+        runtime.outbox_queued.set()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from foxden.api.deps import Db, SettingsDep
+from foxden.api.deps import RuntimeDep
 from foxden.api.network.auth import StationDep
 from foxden.domain import uplinks
 from foxden.domain.errors import Forbidden
@@ -81,7 +81,7 @@ class UplinkAccepted(BaseModel):
     summary="Report a received frame",
 )
 async def post_uplink(
-    body: StationUplink, db: Db, settings: SettingsDep, station: StationDep
+    body: StationUplink, runtime: RuntimeDep, station: StationDep
 ) -> UplinkAccepted:
     """Store the frame (or attach it to the message another station reported) and answer once
     committed."""
@@ -103,7 +103,9 @@ async def post_uplink(
         kind=uplinks.FrameKind(body.oob.kind) if body.oob else uplinks.FrameKind.DATA,
         service=service,
     )
-    accepted = await pipeline.accept(db, settings, frame)
+    accepted = await pipeline.accept(runtime.db, runtime.settings, frame)
+    if accepted.deliveries:
+        runtime.outbox_queued.set()
     return UplinkAccepted(
         message_id=accepted.message_id,
         device=accepted.device_id,

@@ -1,0 +1,1 @@
+"""The dispatcher: works off the outbox, delivering callbacks through their channels."""
