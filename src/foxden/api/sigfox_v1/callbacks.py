@@ -8,16 +8,25 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection
 
-from foxden.api.deps import Db
+from foxden.api.deps import Db, RuntimeDep
 from foxden.api.sigfox_v1 import scope
 from foxden.api.sigfox_v1.auth import PrincipalDep
+from foxden.api.sigfox_v1.paging import MAX_TIME
 from foxden.api.sigfox_v1.scope import DeviceTypeId
 from foxden.domain import callback_definitions
-from foxden.domain.callbacks import CallbackType, Channel, answers_downlinks, kind_name
+from foxden.domain.callbacks import (
+    FIRED_BY,
+    CallbackType,
+    Channel,
+    answers_downlinks,
+    event_name,
+    kind_name,
+)
+from foxden.domain.clock import now_ms
 from foxden.domain.errors import Forbidden, NotFound
 from foxden.domain.ids import is_object_id
 from foxden.domain.principals import Principal
-from foxden.storage import callbacks
+from foxden.storage import callbacks, outbox
 from foxden.storage.callbacks import Callback
 
 router = APIRouter(tags=["Callbacks"])
@@ -62,6 +71,8 @@ Definitions = Annotated[
             " callbackSubtype, enabled, sendDuplicate, payloadConfig (DATA only), and its"
             " channel's fields: url, httpMethod, headers, sendSni, bodyTemplate, contentType"
             " (URL); url, linePattern, sendSni (BATCH_URL); subject, recipient, message (EMAIL)."
+            " foxden extension: signingSecret (URL, BATCH_URL), the key of an HMAC-SHA256"
+            " signature of each request, never shown again."
         ),
         examples=[_SEED_EXAMPLE],
     ),
@@ -175,6 +186,7 @@ def _create(
             send_duplicate=definition.send_duplicate,
             payload_config=definition.payload_config,
             settings=definition.settings,
+            signing_secret=definition.signing_secret,
         ).id
         for definition in definitions
     ]
@@ -321,3 +333,56 @@ async def select_downlink_callback(
     """Select a downlink callback; the one previously selected is no longer selected."""
     await db.write(_select_downlink, principal, device_type_id, callback_id)
     return Response(status_code=200)
+
+
+class Replayed(BaseModel):
+    """What a replay queued."""
+
+    queued: int = Field(description="Deliveries queued: one per message of the range.")
+
+
+def _replay(
+    conn: Connection,
+    principal: Principal,
+    device_type_id: str,
+    callback_id: str,
+    since: int,
+    before: int,
+) -> Replayed:
+    owner = scope.device_type(conn, principal, device_type_id)
+    found = callbacks.get(conn, owner.id, callback_id) if is_object_id(callback_id) else None
+    if found is None:
+        raise _not_found(device_type_id, callback_id)
+    kind = (found.callback_type, found.callback_subtype)
+    frames = [frame.value for frame, fired in FIRED_BY.items() if kind in fired]
+    event = event_name(found.callback_type, found.callback_subtype)
+    queued = outbox.replay(conn, found.id, event, owner.id, frames, since, before, now_ms())
+    return Replayed(queued=queued)
+
+
+@router.post(
+    "/devicetypes/{device_type_id}/callbacks/{callback_id}/replay",
+    response_model=Replayed,
+    summary="Callback replay (foxden extension)",
+)
+async def replay_callback(
+    runtime: RuntimeDep,
+    principal: PrincipalDep,
+    device_type_id: DeviceTypeId,
+    callback_id: CallbackId,
+    since: Annotated[
+        int, Query(ge=0, le=MAX_TIME, description="Replay messages since this time, Unix ms.")
+    ],
+    before: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_TIME, description="Replay messages before this time, Unix ms."),
+    ] = None,
+) -> Replayed:
+    """Deliver again, through this callback, every message of the device type sent in
+    [since, before) (``before`` defaults to now), as new deliveries with attempts of their
+    own, whether or not earlier ones succeeded."""
+    until = before if before is not None else now_ms()
+    replayed = await runtime.db.write(_replay, principal, device_type_id, callback_id, since, until)
+    if replayed.queued:
+        runtime.outbox_queued.set()
+    return replayed

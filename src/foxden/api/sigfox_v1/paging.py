@@ -24,7 +24,7 @@ from foxden.config import Settings
 MAX_OFFSET = 5000
 MAX_LIMIT = 100
 # Far enough for any Unix time in ms, small enough for a signed 64-bit column.
-_MAX_TIME = 2**53
+MAX_TIME = 2**53
 
 
 class Paging(BaseModel):
@@ -66,11 +66,11 @@ class Window:
 async def seconds(
     before: Annotated[
         int | None,
-        Query(ge=0, le=_MAX_TIME // 1000, description="Items before this time, Unix seconds."),
+        Query(ge=0, le=MAX_TIME // 1000, description="Items before this time, Unix seconds."),
     ] = None,
     since: Annotated[
         int | None,
-        Query(ge=0, le=_MAX_TIME // 1000, description="Items since this time, Unix seconds."),
+        Query(ge=0, le=MAX_TIME // 1000, description="Items since this time, Unix seconds."),
     ] = None,
 ) -> Window:
     """``before`` and ``since`` in seconds, as the message lists take them."""
@@ -85,11 +85,11 @@ async def seconds(
 async def milliseconds(
     before: Annotated[
         int | None,
-        Query(ge=0, le=_MAX_TIME, description="Items before this time, Unix milliseconds."),
+        Query(ge=0, le=MAX_TIME, description="Items before this time, Unix milliseconds."),
     ] = None,
     since: Annotated[
         int | None,
-        Query(ge=0, le=_MAX_TIME, description="Items since this time, Unix milliseconds."),
+        Query(ge=0, le=MAX_TIME, description="Items since this time, Unix milliseconds."),
     ] = None,
 ) -> Window:
     """``before`` and ``since`` in milliseconds, as the status event lists take them."""
