@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -8,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import httpx
@@ -20,6 +21,7 @@ from foxden.storage import callbacks, device_types, devices, groups, stations
 from foxden.storage.migrate import open_database
 from foxden.storage.tables import messages, outbox
 from tests.integration.test_serve import free_port
+from tests.support.sinks import HttpSink
 
 T = TypeVar("T")
 
@@ -27,10 +29,17 @@ DEVICES = 6
 SENDERS = 6
 
 
-def _provision(conn: Connection, token_digest: str) -> str:
+def _provision(conn: Connection, token_digest: str, url: str = "http://127.0.0.1:9/") -> str:
     group = groups.create(conn, "Crash")
     device_type = device_types.create(conn, group.id, "Sensor")
-    callbacks.create(conn, device_type.id, "URL", 0, 2, settings={"url": "http://127.0.0.1:9/"})
+    callbacks.create(
+        conn,
+        device_type.id,
+        "URL",
+        0,
+        2,
+        settings={"url": url, "httpMethod": "POST", "bodyTemplate": "id={device}&seq={seqNumber}"},
+    )
     for n in range(DEVICES):
         devices.create(conn, f"C{n:03X}", device_type.id, "0" * 16)
     return stations.create(conn, "Roof", token_digest).id
@@ -101,36 +110,7 @@ def test_every_answered_uplink_survives_sigkill(database_url: str) -> None:
     traffic = Traffic(station_id, token.plain)
 
     for _ in range(3):
-        port = free_port()
-        env = {**os.environ, "FOXDEN_DATABASE_URL": database_url}
-        with subprocess.Popen(
-            [sys.executable, "-m", "foxden", "serve", "--no-demo", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ) as server:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(base, timeout=1)
-                    break
-                except httpx.TransportError:
-                    assert time.monotonic() < deadline, "server did not start"
-                    time.sleep(0.05)
-            stop = threading.Event()
-
-            senders = [
-                threading.Thread(target=traffic.send, args=(base, stop, n)) for n in range(SENDERS)
-            ]
-            for thread in senders:
-                thread.start()
-            time.sleep(chance.uniform(0.3, 1.5))
-            server.send_signal(signal.SIGKILL)
-            server.wait(timeout=30)
-            stop.set()
-            for thread in senders:
-                thread.join(timeout=30)
+        _serve_and_kill(database_url, traffic, chance, {"FOXDEN_DISPATCHER": "false"})
 
     stored = asyncio.run(_on(database_url, _stored))
     assert isinstance(stored, dict)
@@ -139,3 +119,85 @@ def test_every_answered_uplink_survives_sigkill(database_url: str) -> None:
     lost = sorted(acknowledged - set(stored))
     assert lost == [], f"answered but lost after SIGKILL (seed {seed}): {lost[:10]}"
     assert all(stored[key] == 1 for key in acknowledged), f"outbox rows missing (seed {seed})"
+
+
+def test_every_queued_callback_is_delivered_after_sigkill(database_url: str) -> None:
+    token = credentials.new_token()
+    seed = int(time.time())
+    chance = random.Random(seed)
+    env = {
+        "FOXDEN_OUTBOUND_ALLOW": "127.0.0.1/32",
+        "FOXDEN_DISPATCH_LEASE_S": "1",
+        "FOXDEN_CALLBACK_RETRY_DELAYS": "0.1",
+    }
+    with HttpSink() as sink:
+        station_id = asyncio.run(_on(database_url, _provision, token.stored, f"{sink.url}/cb"))
+        traffic = Traffic(station_id, token.plain)
+        for _ in range(3):
+            _serve_and_kill(database_url, traffic, chance, env)
+        # One last run, without traffic, until the outbox is empty.
+        with _server(database_url, env):
+            deadline = time.monotonic() + 60
+            while asyncio.run(_on(database_url, _outbox_rows)):
+                assert time.monotonic() < deadline, f"outbox not drained (seed {seed})"
+                time.sleep(0.2)
+        delivered = set()
+        for request in sink.requests:
+            form = request.form()
+            delivered.add((form["id"][0], int(form["seq"][0])))
+    acknowledged = traffic.acknowledged
+    assert len(acknowledged) > 20, f"too few uplinks answered to mean anything (seed {seed})"
+    lost = sorted(acknowledged - delivered)
+    assert lost == [], f"answered but never delivered after SIGKILL (seed {seed}): {lost[:10]}"
+
+
+def _outbox_rows(conn: Connection) -> int:
+    return len(conn.execute(select(outbox.c.id)).all())
+
+
+@contextlib.contextmanager
+def _server(
+    database_url: str, env: dict[str, str]
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``foxden serve`` in a process of its own, once it answers; killed on exit."""
+    port = free_port()
+    with subprocess.Popen(
+        [sys.executable, "-m", "foxden", "serve", "--no-demo", "--port", str(port)],
+        env={**os.environ, "FOXDEN_DATABASE_URL": database_url, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as server:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(base, timeout=1)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.05)
+        try:
+            yield server, base
+        finally:
+            if server.poll() is None:
+                server.send_signal(signal.SIGKILL)
+            server.wait(timeout=30)
+
+
+def _serve_and_kill(
+    database_url: str, traffic: Traffic, chance: random.Random, env: dict[str, str]
+) -> None:
+    """Send uplinks to a server, SIGKILL it at a random moment, stop the senders."""
+    with _server(database_url, env) as (server, base):
+        stop = threading.Event()
+        senders = [
+            threading.Thread(target=traffic.send, args=(base, stop, n)) for n in range(SENDERS)
+        ]
+        for thread in senders:
+            thread.start()
+        time.sleep(chance.uniform(0.3, 1.5))
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=30)
+        stop.set()
+        for thread in senders:
+            thread.join(timeout=30)

@@ -69,6 +69,7 @@ QUERY: dict[str, Callable[[World], dict[str, str]]] = {
     "list_users": lambda w: {"groupId": w.water.group_id},
     "list_failed_callbacks": lambda w: {"groupId": w.water.group_id},
     "enable_callback": lambda w: {"enabled": "false"},
+    "replay_callback": lambda w: {"since": "0"},
     "get_redundancy": lambda w: {"lat": "43.5", "lng": "1.4"},
 }
 BODY: dict[str, Callable[[World], Any]] = {

@@ -1,0 +1,140 @@
+"""A server whose dispatcher may reach loopback, retries within a second, and mails through a
+real SMTP server; a real HTTP sink to deliver to; and helpers to make callbacks and uplinks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from sqlalchemy import Connection, select
+
+from foxden.config import Settings
+from foxden.storage import callback_attempts
+from foxden.storage.callback_attempts import Attempt
+from foxden.storage.tables import callback_attempts as attempts_table
+from foxden.storage.tables import outbox
+from tests.support.factories import Fleet
+from tests.support.server import LiveServer
+from tests.support.sinks import HttpSink
+from tests.support.smtp import SmtpServer
+
+T = TypeVar("T")
+
+RETRY_DELAYS = ["0.2", "0.4"]
+BASE_TIME = 1_790_000_000_000
+
+
+@pytest.fixture
+def sink() -> Iterator[HttpSink]:
+    with HttpSink() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(database_url: str, smtp: SmtpServer) -> Settings:
+    return Settings(
+        database_url=database_url,
+        demo=False,
+        outbound_allow=["127.0.0.1/32"],
+        callback_retry_delays=RETRY_DELAYS,
+        callback_timeout=1.0,
+        callback_batch_window_ms=1500,
+        dispatch_lease_s=30,
+        smtp_host=smtp.host,
+        smtp_port=smtp.port,
+        smtp_from="alerts@foxden.test",
+    )
+
+
+def create_callbacks(client: httpx.Client, made: Fleet, *definitions: dict[str, Any]) -> list[str]:
+    """Create callbacks on the fleet's device type through the API; their ids."""
+    created = client.post(
+        f"/api/devicetypes/{made.device_type_id}/callbacks/new",
+        json=list(definitions),
+        auth=made.tenant.auth,
+    )
+    assert created.status_code == 200, created.text
+    ids: list[str] = created.json()
+    return ids
+
+
+def url_callback(url: str, **fields: Any) -> dict[str, Any]:
+    """A DATA UPLINK URL callback definition."""
+    return {
+        "channel": "URL",
+        "callbackType": 0,
+        "callbackSubtype": 2,
+        "url": url,
+        "httpMethod": "POST",
+        "enabled": True,
+        "sendDuplicate": False,
+        **fields,
+    }
+
+
+def uplink(
+    client: httpx.Client,
+    made: Fleet,
+    *,
+    seq: int,
+    device: int = 0,
+    station: int = 0,
+    data: str = "0102",
+    rssi: float = -100.0,
+    snr: float = 10.0,
+    at: int = 0,
+) -> dict[str, Any]:
+    """Post an uplink heard by one of the fleet's stations; the answer."""
+    station_id, token = made.stations[station]
+    answer = client.post(
+        "/network/uplinks",
+        json={
+            "device": made.device_ids[device],
+            "seqNumber": seq,
+            "data": data,
+            "station": station_id,
+            "rssi": rssi,
+            "snr": snr,
+            "time": BASE_TIME + at,
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def wait_until(check: Callable[[], T | None], timeout: float = 15.0) -> T:
+    """Poll ``check`` until it returns something truthy; that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        assert time.monotonic() < deadline, "the condition was not met in time"
+        time.sleep(0.02)
+
+
+def attempts_of(server: LiveServer, message_id: int) -> list[Attempt]:
+    """Every attempt recorded for a message, oldest first."""
+    return server.read(callback_attempts.for_messages, [message_id]).get(message_id, [])
+
+
+def all_attempts(conn: Connection) -> list[Attempt]:
+    """Every attempt recorded, oldest first."""
+    rows = conn.execute(select(attempts_table).order_by(attempts_table.c.id)).mappings()
+    return [callback_attempts.to_attempt(row) for row in rows]
+
+
+def outbox_size(conn: Connection) -> int:
+    """Rows left in the outbox."""
+    return len(conn.execute(select(outbox.c.id)).all())
