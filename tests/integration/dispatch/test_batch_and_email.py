@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import httpx
+from pydantic import SecretStr
 
+from foxden.config import Settings
 from tests.integration.dispatch.conftest import (
     attempts_of,
     create_callbacks,
@@ -107,3 +109,37 @@ def test_an_unreachable_smtp_server_is_a_failed_attempt(
     )
     assert {a.status for a in attempts} == {600}
     assert attempts[0].info
+
+
+def test_mails_go_through_an_smtp_server_that_wants_a_login(settings: Settings) -> None:
+    with SmtpServer(username="fox", password="den-password") as guarded:
+        configured = settings.model_copy(
+            update={
+                "smtp_port": guarded.port,
+                "smtp_username": "fox",
+                "smtp_password": SecretStr("den-password"),
+            }
+        )
+        live = LiveServer(configured)
+        try:
+            with httpx.Client(base_url=live.url, timeout=30) as other:
+                made = fleet(live, callbacks=())
+                create_callbacks(
+                    other,
+                    made,
+                    {
+                        "channel": "EMAIL",
+                        "callbackType": 0,
+                        "callbackSubtype": 2,
+                        "subject": "{device}",
+                        "recipient": "team@example.com",
+                        "message": "{data}",
+                    },
+                )
+                uplink(other, made, seq=1, data="aa")
+                [mail] = guarded.wait_for(1)
+        finally:
+            live.stop()
+    assert guarded.logins == ["fox"]
+    assert mail.subject == made.device_ids[0]
+    assert mail.body == "aa\n"
