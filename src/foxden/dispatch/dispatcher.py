@@ -135,7 +135,13 @@ class Dispatcher:
         """Deliver until cancelled."""
         policy = outbound.OutboundPolicy.parse(self._settings.outbound_allow)
         timeout = self._settings.callback_timeout
-        async with outbound.session(policy, timeout_s=timeout) as session:
+        concurrency = self._settings.dispatch_concurrency
+        async with outbound.session(
+            policy,
+            timeout_s=timeout,
+            limit=concurrency,
+            limit_per_host=min(concurrency, self._settings.dispatch_per_callback * 2),
+        ) as session:
             tools = Tools(
                 Client(session, policy, timeout, self._settings.callback_response_max_bytes),
                 self._mailer,
@@ -188,6 +194,7 @@ class Dispatcher:
     def _begin(
         self, tools: Tools, claimed: Sequence[Claimed], context: delivery_context.Context
     ) -> None:
+        over_share: list[int] = []
         for row in claimed:
             callback = context.callbacks.get(row.callback_id or "")
             message = context.messages.get(row.message_id)
@@ -203,11 +210,18 @@ class Dispatcher:
             )
             limit = self._settings.dispatch_per_callback * (MAX_LINES if channel.gathers else 1)
             self._limits[callback.id] = limit
+            if self._in_flight[callback.id] >= limit:
+                over_share.append(row.id)  # one claim can hold more than the callback's share
+                continue
             self._in_flight[callback.id] += 1
             if channel.gathers:
                 self._gather(tools, channel, callback, pending)
             else:
                 self._spawn(self._deliver(tools, channel, callback, [pending]))
+        if over_share:
+            for row_id in over_share:
+                del self._held[row_id]
+            self._spawn(self._db.write(outbox.release, over_share, self._clock()))
 
     def _item(
         self,
