@@ -81,6 +81,19 @@ def url_callback(url: str, **fields: Any) -> dict[str, Any]:
     }
 
 
+def email_callback(**fields: Any) -> dict[str, Any]:
+    """A DATA UPLINK EMAIL callback definition to team@example.com."""
+    return {
+        "channel": "EMAIL",
+        "callbackType": 0,
+        "callbackSubtype": 2,
+        "recipient": "team@example.com",
+        "subject": "{device}",
+        "message": "{data}",
+        **fields,
+    }
+
+
 def uplink(
     client: httpx.Client,
     made: Fleet,

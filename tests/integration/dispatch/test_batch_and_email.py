@@ -9,6 +9,7 @@ from foxden.config import Settings
 from tests.integration.dispatch.conftest import (
     attempts_of,
     create_callbacks,
+    email_callback,
     uplink,
     wait_until,
 )
@@ -58,16 +59,9 @@ def test_an_email_callback_sends_the_rendered_mail(
     create_callbacks(
         client,
         made,
-        {
-            "channel": "EMAIL",
-            "callbackType": 0,
-            "callbackSubtype": 2,
-            "subject": "Device {device} says {data}",
-            "recipient": "team@example.com",
-            "message": "Sequence {seqNumber}\nRSSI {rssi} dBm",
-            "enabled": True,
-            "sendDuplicate": False,
-        },
+        email_callback(
+            subject="Device {device} says {data}", message="Sequence {seqNumber}\nRSSI {rssi} dBm"
+        ),
     )
     message = uplink(client, made, seq=12, data="f00d", rssi=-99.5)["messageId"]
 
@@ -94,14 +88,7 @@ def test_an_unreachable_smtp_server_is_a_failed_attempt(
     create_callbacks(
         client,
         made,
-        {
-            "channel": "EMAIL",
-            "callbackType": 0,
-            "callbackSubtype": 2,
-            "subject": "s",
-            "recipient": "team@example.com",
-            "message": "m",
-        },
+        email_callback(),
     )
     message = uplink(client, made, seq=1)["messageId"]
     attempts = wait_until(
@@ -127,14 +114,7 @@ def test_mails_go_through_an_smtp_server_that_wants_a_login(settings: Settings) 
                 create_callbacks(
                     other,
                     made,
-                    {
-                        "channel": "EMAIL",
-                        "callbackType": 0,
-                        "callbackSubtype": 2,
-                        "subject": "{device}",
-                        "recipient": "team@example.com",
-                        "message": "{data}",
-                    },
+                    email_callback(),
                 )
                 uplink(other, made, seq=1, data="aa")
                 [mail] = guarded.wait_for(1)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -55,3 +56,13 @@ class Channel(Protocol):
     async def send(self, tools: Tools, callback: Callback, items: Sequence[Item]) -> list[Result]:
         """Deliver ``items`` for ``callback``; one result per item, in order."""
         ...
+
+
+async def each(
+    send: Callable[[Tools, Callback, Item], Awaitable[Result]],
+    tools: Tools,
+    callback: Callback,
+    items: Sequence[Item],
+) -> list[Result]:
+    """Send every item on its own, side by side: the channels with one request per message."""
+    return list(await asyncio.gather(*(send(tools, callback, item) for item in items)))

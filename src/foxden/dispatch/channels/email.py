@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
-from foxden.dispatch.channels.base import Item, Result, Tools
+from foxden.dispatch.channels.base import Item, Result, Tools, each
 from foxden.dispatch.http import NO_STATUS
 from foxden.dispatch.mail import MailFailed
 from foxden.domain import deliveries
@@ -22,7 +21,7 @@ class EmailChannel:
 
     async def send(self, tools: Tools, callback: Callback, items: Sequence[Item]) -> list[Result]:
         """Send each item's mail."""
-        return list(await asyncio.gather(*(self._one(tools, callback, item) for item in items)))
+        return await each(self._one, tools, callback, items)
 
     async def _one(self, tools: Tools, callback: Callback, item: Item) -> Result:
         mail = deliveries.mail(callback.settings, item.values, item.kinds)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from foxden.dispatch import http, signing
-from foxden.dispatch.channels.base import Item, Result, Tools
+from foxden.dispatch.channels.base import Item, Result, Tools, each
 from foxden.domain import deliveries
 from foxden.storage.callbacks import Callback
 
@@ -18,7 +17,7 @@ class UrlChannel:
 
     async def send(self, tools: Tools, callback: Callback, items: Sequence[Item]) -> list[Result]:
         """Send each item's request, side by side."""
-        return list(await asyncio.gather(*(self._one(tools, callback, item) for item in items)))
+        return await each(self._one, tools, callback, items)
 
     async def _one(self, tools: Tools, callback: Callback, item: Item) -> Result:
         request = deliveries.http_request(callback.settings, item.values, item.kinds)
