@@ -14,7 +14,6 @@ from sqlalchemy import Connection, select
 from foxden.config import Settings
 from foxden.storage import callback_attempts
 from foxden.storage.callback_attempts import Attempt
-from foxden.storage.tables import callback_attempts as attempts_table
 from foxden.storage.tables import outbox
 from tests.support.factories import Fleet
 from tests.support.server import LiveServer
@@ -140,12 +139,6 @@ def wait_until(check: Callable[[], T | None], timeout: float = 15.0) -> T:
 def attempts_of(server: LiveServer, message_id: int) -> list[Attempt]:
     """Every attempt recorded for a message, oldest first."""
     return server.read(callback_attempts.for_messages, [message_id]).get(message_id, [])
-
-
-def all_attempts(conn: Connection) -> list[Attempt]:
-    """Every attempt recorded, oldest first."""
-    rows = conn.execute(select(attempts_table).order_by(attempts_table.c.id)).mappings()
-    return [callback_attempts.to_attempt(row) for row in rows]
 
 
 def outbox_size(conn: Connection) -> int:

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from urllib.parse import quote
 
 import httpx
-from sqlalchemy import Connection
+from sqlalchemy import Connection, update
 
-from foxden.storage import stations
+from foxden.config import Settings
+from foxden.storage.tables import stations
 from tests.integration.dispatch.conftest import (
     BASE_TIME,
     attempts_of,
     create_callbacks,
+    outbox_size,
     uplink,
     url_callback,
     wait_until,
@@ -33,14 +34,9 @@ EVERY_VARIABLE = (
 
 def _place_station(server: LiveServer, station_id: str, lat: float, lng: float) -> None:
     def move(conn: Connection) -> None:
-        from sqlalchemy import update
-
-        from foxden.storage.tables import stations as table
-
-        conn.execute(update(table).where(table.c.id == station_id).values(lat=lat, lng=lng))
+        conn.execute(update(stations).where(stations.c.id == station_id).values(lat=lat, lng=lng))
 
     server.write(move)
-    assert server.read(stations.get, station_id) is not None
 
 
 def test_a_form_post_carries_every_variable(
@@ -242,20 +238,31 @@ def test_a_signing_secret_signs_every_request_and_is_never_shown(
     signed = f"{fields['t']}.POST.{sink.url}/signed.{request.text()}"
     expected = hmac.new(secret.encode(), signed.encode(), hashlib.sha256).hexdigest()
     assert fields["v1"] == expected
-    assert json.dumps(fields["v1"])  # hex, printable
 
 
 def test_a_disabled_callback_delivers_nothing_queued_before(
-    server: LiveServer, client: httpx.Client, sink: HttpSink
+    settings: Settings, sink: HttpSink
 ) -> None:
-    made = fleet(server, callbacks=())
-    [first, second] = create_callbacks(
-        client,
-        made,
-        url_callback(f"{sink.url}/a", enabled=False),
-        url_callback(f"{sink.url}/b"),
-    )
-    uplink(client, made, seq=1)
-    sink.wait_for(1, path="/b")
-    assert [r.path for r in sink.requests] == ["/b"]
-    assert first != second
+    queueing = LiveServer(settings.model_copy(update={"dispatcher": False}))
+    try:
+        with httpx.Client(base_url=queueing.url, timeout=30) as client:
+            made = fleet(queueing, callbacks=())
+            [callback_id] = create_callbacks(client, made, url_callback(f"{sink.url}/off"))
+            message = uplink(client, made, seq=1)["messageId"]
+            assert queueing.read(outbox_size) == 1
+            disabled = client.post(
+                f"/api/devicetypes/{made.device_type_id}/callbacks/{callback_id}/enable",
+                params={"enabled": "false"},
+                auth=made.tenant.auth,
+            )
+            assert disabled.status_code == 200
+    finally:
+        queueing.stop()
+
+    delivering = LiveServer(settings)
+    try:
+        wait_until(lambda: delivering.read(outbox_size) == 0)
+        assert attempts_of(delivering, message) == []
+    finally:
+        delivering.stop()
+    assert sink.requests == []
