@@ -34,7 +34,7 @@ from foxden.dispatch.retry import RetryPolicy
 from foxden.domain import deliveries
 from foxden.domain.clock import now_ms
 from foxden.domain.messages import Message, Reception
-from foxden.storage import callback_attempts, callbacks, outbox
+from foxden.storage import callback_attempts, callbacks, device_types, outbox
 from foxden.storage import deliveries as delivery_context
 from foxden.storage.callback_attempts import Attempt
 from foxden.storage.callbacks import Callback
@@ -58,7 +58,6 @@ class _Pending:
     row: Claimed
     item: Item
     message: Message
-    alert_email: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,12 +201,7 @@ class Dispatcher:
             if callback is None or message is None or channel is None or not callback.enabled:
                 self._finish([_Finished(row)])
                 continue
-            pending = _Pending(
-                row,
-                self._item(row, message, callback, context),
-                message,
-                context.alert_emails.get(message.device_type_id),
-            )
+            pending = _Pending(row, self._item(row, message, callback, context), message)
             limit = self._settings.dispatch_per_callback * (MAX_LINES if channel.gathers else 1)
             self._limits[callback.id] = limit
             if self._in_flight[callback.id] >= limit:
@@ -386,7 +380,7 @@ def _complete(
         else:
             retries.append((end.row.id, due, made))
         if given_up and callbacks.set_dead(conn, callback.id, True):
-            changes.append(_Change(callback, True, end.pending.alert_email))
+            changes.append(_Change(callback, True, _alert_email(conn, callback)))
             died.add(callback.id)
             revived.discard(callback.id)
         elif (
@@ -397,11 +391,17 @@ def _complete(
         ):
             revived.add(callback.id)
             died.discard(callback.id)
-            changes.append(_Change(callback, False, end.pending.alert_email))
+            changes.append(_Change(callback, False, _alert_email(conn, callback)))
     callback_attempts.record_all(conn, attempts)
     outbox.done(conn, done)
     outbox.retry(conn, retries)
     return changes
+
+
+def _alert_email(conn: Connection, callback: Callback) -> str | None:
+    """Where the callback's device type wants its alerts, read only when there is one to send."""
+    owner = device_types.get(conn, callback.device_type_id)
+    return owner.alert_email if owner is not None else None
 
 
 async def _alert(mailer: Mailer, changes: Sequence[_Change]) -> None:

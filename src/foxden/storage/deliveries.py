@@ -12,19 +12,18 @@ from foxden.domain.messages import Message
 from foxden.storage import callbacks, messages
 from foxden.storage.callbacks import Callback
 from foxden.storage.outbox import Claimed
-from foxden.storage.tables import device_types, devices
+from foxden.storage.tables import devices
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """The messages, callbacks, devices' link windows, stations' positions and device types'
-    alert addresses that a batch of deliveries names; a deleted object is simply absent."""
+    """The messages, callbacks, devices' link windows and stations' positions that a batch of
+    deliveries names; a deleted object is simply absent."""
 
     messages: dict[int, Message]
     callbacks: dict[str, Callback]
     link_windows: dict[str, tuple[tuple[float, float], ...]]
     positions: dict[str, Position]
-    alert_emails: dict[str, str]
 
 
 def load(conn: Connection, claimed: Sequence[Claimed]) -> Context:
@@ -38,20 +37,9 @@ def load(conn: Connection, claimed: Sequence[Claimed]) -> Context:
             select(devices.c.id, devices.c.link_window).where(devices.c.id.in_(device_ids))
         )
     }
-    type_ids = sorted({message.device_type_id for message in found.values()})
-    alerts = {
-        type_id: email
-        for type_id, email in conn.execute(
-            select(device_types.c.id, device_types.c.alert_email).where(
-                device_types.c.id.in_(type_ids)
-            )
-        )
-        if email
-    }
     return Context(
         messages=found,
         callbacks=callbacks.by_ids(conn, {row.callback_id for row in claimed if row.callback_id}),
         link_windows=windows,
         positions=listing.stations,
-        alert_emails=alerts,
     )
