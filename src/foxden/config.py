@@ -142,6 +142,47 @@ class Settings(BaseSettings):
             " default), comma-separated: 127.0.0.1/32,10.0.0.0/8."
         ),
     )
+    downlink_timeout: float = Field(
+        10.0,
+        gt=0,
+        le=60,
+        description=(
+            "Seconds a frame asking for a downlink may wait for its answer in all, the"
+            " downlink callback's own answer included (the station's receive window)."
+        ),
+    )
+    downlink_expiry_s: int = Field(
+        86_400,
+        ge=1,
+        description="Seconds a queued downlink waits for its device before it expires, by default.",
+    )
+    data_advanced_delay_s: float = Field(
+        25.0,
+        ge=0,
+        le=600,
+        description=(
+            "Seconds after a frame's first reception that its DATA_ADVANCED callbacks are sent,"
+            " with every station that heard it: longer than the de-duplication window."
+        ),
+    )
+    monitor: bool = Field(
+        True,
+        description=(
+            "Watch devices for silence (device type keepAlive) and stations for outages from"
+            " the server process."
+        ),
+    )
+    monitor_interval_s: float = Field(
+        30.0, gt=0, le=3600, description="Seconds between two looks of the silence monitor."
+    )
+    station_silence_s: int = Field(
+        1800,
+        ge=60,
+        description=(
+            "Seconds without a frame from a base station, once heard, after which it is taken"
+            " as down and the devices it last heard get a WARN status event."
+        ),
+    )
     smtp_host: str = Field("127.0.0.1", description="SMTP server that EMAIL callbacks go through.")
     smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP server.")
     smtp_security: Literal["none", "starttls", "tls"] = Field(

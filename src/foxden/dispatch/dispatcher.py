@@ -23,20 +23,16 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
-
 from foxden.config import Settings
-from foxden.dispatch import outbound
-from foxden.dispatch.channels import CHANNELS, Channel, Item, Result, Tools
+from foxden.dispatch import completion, items, outbound
+from foxden.dispatch.channels import CHANNELS, Channel, Result, Tools
+from foxden.dispatch.completion import Finished, Pending, Subject
 from foxden.dispatch.http import NO_STATUS, Client
-from foxden.dispatch.mail import Mailer, MailFailed
+from foxden.dispatch.mail import Mailer
 from foxden.dispatch.retry import RetryPolicy
-from foxden.domain import deliveries
 from foxden.domain.clock import now_ms
-from foxden.domain.messages import Message, Reception
-from foxden.storage import callback_attempts, callbacks, device_types, outbox
 from foxden.storage import deliveries as delivery_context
-from foxden.storage.callback_attempts import Attempt
+from foxden.storage import outbox
 from foxden.storage.callbacks import Callback
 from foxden.storage.db import Database
 from foxden.storage.outbox import Claimed
@@ -51,44 +47,14 @@ POLL_S = 1.0
 MAX_LINES = 100
 
 
-@dataclass(frozen=True, slots=True)
-class _Pending:
-    """A claimed row on its way: what it renders, and the message it reports."""
-
-    row: Claimed
-    item: Item
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class _Finished:
-    """A delivery done with: ``result`` None for one dropped unsent (its callback or message
-    is gone, or the callback disabled)."""
-
-    row: Claimed
-    callback: Callback | None = None
-    pending: _Pending | None = None
-    result: Result | None = None
-    time: int = 0
-
-
 @dataclass
 class _Gathering:
     """The lines a gathering channel collects for one callback until its window closes."""
 
     callback: Callback
     channel: Channel
-    items: list[_Pending] = field(default_factory=list)
+    items: list[Pending] = field(default_factory=list)
     full: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-@dataclass(frozen=True, slots=True)
-class _Change:
-    """A callback that died or came back, and whom to tell."""
-
-    callback: Callback
-    dead: bool
-    alert_email: str | None
 
 
 class Dispatcher:
@@ -113,7 +79,7 @@ class Dispatcher:
         self._limits: dict[str, int] = {}
         self._held: dict[int, Claimed] = {}
         self._gathering: dict[str, _Gathering] = {}
-        self._finished: list[_Finished] = []
+        self._finished: list[Finished] = []
         self._to_flush = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._main: asyncio.Task[None] | None = None
@@ -196,12 +162,13 @@ class Dispatcher:
         over_share: list[int] = []
         for row in claimed:
             callback = context.callbacks.get(row.callback_id or "")
-            message = context.messages.get(row.message_id)
+            message = context.messages.get(row.message_id or 0)
             channel = CHANNELS.get(callback.channel) if callback is not None else None
             if callback is None or message is None or channel is None or not callback.enabled:
-                self._finish([_Finished(row)])
+                self._finish([Finished(row)])
                 continue
-            pending = _Pending(row, self._item(row, message, callback, context), message)
+            subject = Subject(message.device_type_id, message.device_id, message.time, message.id)
+            pending = Pending(row, items.for_message(row, message, callback, context), subject)
             limit = self._settings.dispatch_per_callback * (MAX_LINES if channel.gathers else 1)
             self._limits[callback.id] = limit
             if self._in_flight[callback.id] >= limit:
@@ -217,36 +184,7 @@ class Dispatcher:
                 del self._held[row_id]
             self._spawn(self._db.write(outbox.release, over_share, self._clock()))
 
-    def _item(
-        self,
-        row: Claimed,
-        message: Message,
-        callback: Callback,
-        context: delivery_context.Context,
-    ) -> Item:
-        reception = _reception(message, row.station_id)
-        position = context.positions.get(reception.station_id) if reception else None
-        heard = deliveries.Heard(
-            message,
-            reception,
-            station_position=(position.lat, position.lng) if position else None,
-            duplicate=row.duplicate,
-            link_window=context.link_windows.get(message.device_id, ()),
-        )
-        key = f"{message.id}:{callback.id}"
-        if row.duplicate and row.station_id:
-            key = f"{key}:{row.station_id}"
-        return Item(
-            deliveries.variables(heard, callback.payload_config),
-            deliveries.kinds(
-                callback.callback_type, callback.callback_subtype, callback.payload_config
-            ),
-            key,
-        )
-
-    def _gather(
-        self, tools: Tools, channel: Channel, callback: Callback, pending: _Pending
-    ) -> None:
+    def _gather(self, tools: Tools, channel: Channel, callback: Callback, pending: Pending) -> None:
         gathering = self._gathering.get(callback.id)
         if gathering is None:
             gathering = _Gathering(callback, channel)
@@ -266,7 +204,7 @@ class Dispatcher:
         await self._deliver(tools, gathering.channel, gathering.callback, gathering.items)
 
     async def _deliver(
-        self, tools: Tools, channel: Channel, callback: Callback, batch: Sequence[_Pending]
+        self, tools: Tools, channel: Channel, callback: Callback, batch: Sequence[Pending]
     ) -> None:
         try:
             results = await channel.send(tools, callback, [pending.item for pending in batch])
@@ -276,7 +214,7 @@ class Dispatcher:
         now = self._clock()
         self._finish(
             [
-                _Finished(pending.row, callback, pending, result, now)
+                Finished(pending.row, callback, pending, result, now)
                 for pending, result in zip(batch, results, strict=True)
             ]
         )
@@ -285,7 +223,7 @@ class Dispatcher:
             del self._in_flight[callback.id]
         self._wake.set()
 
-    def _finish(self, finished: list[_Finished]) -> None:
+    def _finish(self, finished: list[Finished]) -> None:
         self._finished.extend(finished)
         self._to_flush.set()
 
@@ -306,7 +244,7 @@ class Dispatcher:
         if not batch:
             return
         try:
-            changes = await self._db.write(_complete, batch, self._retry, self._clock())
+            changes = await self._db.write(completion.complete, batch, self._retry, self._clock())
         except Exception:
             log.exception("could not record %d deliveries; they will be retried", len(batch))
             return
@@ -314,7 +252,7 @@ class Dispatcher:
             for done in batch:
                 self._held.pop(done.row.id, None)
         if changes:
-            self._spawn(_alert(self._mailer, changes))
+            self._spawn(completion.alert(self._mailer, changes))
 
     async def _wind_down(self, flusher: asyncio.Task[None]) -> None:
         """Abandon deliveries under way, record what finished, hand back the other claims."""
@@ -329,102 +267,3 @@ class Dispatcher:
         if unfinished:
             with contextlib.suppress(Exception):
                 await self._db.write(outbox.release, unfinished, self._clock())
-
-
-def _reception(message: Message, station_id: str | None) -> Reception | None:
-    """The reception a delivery reports: the named station's, else the first one's."""
-    if station_id is not None:
-        for reception in message.receptions:
-            if reception.station_id == station_id:
-                return reception
-    return message.receptions[0] if message.receptions else None
-
-
-def _complete(
-    conn: Connection, finished: Sequence[_Finished], retry: RetryPolicy, now: int
-) -> list[_Change]:
-    """Record the attempts; complete, reschedule or give up each row; mark callbacks dead or
-    alive. The changes of state, for the alerts."""
-    attempts: list[Attempt] = []
-    done: list[int] = []
-    retries: list[tuple[int, int, int]] = []
-    changes: list[_Change] = []
-    died: set[str] = set()
-    revived: set[str] = set()
-    for end in finished:
-        if end.result is None or end.callback is None or end.pending is None:
-            done.append(end.row.id)
-            continue
-        callback, result, message = end.callback, end.result, end.pending.message
-        made = end.row.attempts + 1
-        due = None if result.delivered else retry.next_due(made, now)
-        given_up = not result.delivered and due is None
-        attempts.append(
-            Attempt(
-                callback_id=callback.id,
-                channel=callback.channel,
-                device_type_id=message.device_type_id,
-                event_time=message.time,
-                time=end.time,
-                status=result.status,
-                info=result.info,
-                request=result.request,
-                parameters=end.pending.item.values,
-                failed=given_up,
-                device_id=message.device_id,
-                message_id=message.id,
-            )
-        )
-        if due is None:
-            done.append(end.row.id)
-        else:
-            retries.append((end.row.id, due, made))
-        if given_up and callbacks.set_dead(conn, callback.id, True):
-            changes.append(_Change(callback, True, _alert_email(conn, callback)))
-            died.add(callback.id)
-            revived.discard(callback.id)
-        elif (
-            result.delivered
-            and (callback.dead or callback.id in died)
-            and callback.id not in revived
-            and callbacks.set_dead(conn, callback.id, False)
-        ):
-            revived.add(callback.id)
-            died.discard(callback.id)
-            changes.append(_Change(callback, False, _alert_email(conn, callback)))
-    callback_attempts.record_all(conn, attempts)
-    outbox.done(conn, done)
-    outbox.retry(conn, retries)
-    return changes
-
-
-def _alert_email(conn: Connection, callback: Callback) -> str | None:
-    """Where the callback's device type wants its alerts, read only when there is one to send."""
-    owner = device_types.get(conn, callback.device_type_id)
-    return owner.alert_email if owner is not None else None
-
-
-async def _alert(mailer: Mailer, changes: Sequence[_Change]) -> None:
-    """Tell each device type's alert address that a callback died or came back."""
-    for change in changes:
-        if not change.alert_email:
-            continue
-        callback = change.callback
-        where = callback.settings.get("url") or callback.settings.get("recipient") or ""
-        if change.dead:
-            subject = f"foxden: callback {callback.id} is dead"
-            text = (
-                f"The {callback.channel} callback {callback.id} of device type"
-                f" {callback.device_type_id} ({where}) failed every retry: a message could not"
-                " be delivered. The failed-callback log has the request and the answer."
-            )
-        else:
-            subject = f"foxden: callback {callback.id} works again"
-            text = (
-                f"The {callback.channel} callback {callback.id} of device type"
-                f" {callback.device_type_id} ({where}) delivered a message again."
-            )
-        try:
-            await mailer.send(change.alert_email, subject, text)
-        except MailFailed as failure:
-            log.warning("could not mail %s about %s: %s", change.alert_email, callback.id, failure)

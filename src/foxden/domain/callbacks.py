@@ -61,17 +61,27 @@ ERROR_SUBTYPE = 0
 CUSTOM_DATA = "customData#"
 """The prefix of a variable naming a field of a DATA callback's ``payloadConfig``."""
 
-#: The callbacks a frame fires. A DATA frame fires both UPLINK and BIDIR callbacks; ``{ack}``
-#: tells a BIDIR receiver whether the device waits for an answer.
+#: The callbacks a frame fires. A DATA frame fires both UPLINK and BIDIR callbacks (``{ack}``
+#: tells a BIDIR receiver whether the device waits for an answer), and DATA_ADVANCED ones once
+#: every station has reported it (:data:`AFTER_DEDUPLICATION`).
 FIRED_BY: dict[FrameKind, tuple[Kind, ...]] = {
     FrameKind.DATA: (
         (CallbackType.DATA, CallbackSubtype.UPLINK),
         (CallbackType.DATA, CallbackSubtype.BIDIR),
+        (CallbackType.SERVICE, CallbackSubtype.DATA_ADVANCED),
     ),
     FrameKind.STATUS: ((CallbackType.SERVICE, CallbackSubtype.STATUS),),
     FrameKind.ACKNOWLEDGE: ((CallbackType.SERVICE, CallbackSubtype.ACKNOWLEDGE),),
     FrameKind.REPEATER: ((CallbackType.SERVICE, CallbackSubtype.REPEATER),),
 }
+
+#: The kinds sent once the de-duplication window has closed, with every reception of the frame,
+#: rather than at once and again for each duplicate.
+AFTER_DEDUPLICATION: frozenset[tuple[int, int]] = frozenset(
+    {(CallbackType.SERVICE, CallbackSubtype.DATA_ADVANCED)}
+)
+#: The kind of the callbacks a status event fires.
+ERROR_KIND = (CallbackType.ERROR, ERROR_SUBTYPE)
 
 _TEXT = ValueKind.TEXT
 _NUMBER = ValueKind.NUMBER

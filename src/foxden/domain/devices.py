@@ -87,6 +87,8 @@ class Device:
     soracom_group_id: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
     termination_enabled: bool = False
+    # While the device is taken as lost (its keepAlive breached): the time of its last message.
+    silent_since: int | None = None
 
 
 # Seed 002's ``snr`` filter classes as half-open intervals [low, high) of ``averageSnr`` in dB:

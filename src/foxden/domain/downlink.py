@@ -13,6 +13,8 @@ replaced the data must be exactly 16 hex digits, so ``deadbeef{time}`` is a whol
 
 from __future__ import annotations
 
+import enum
+import json
 import re
 
 from foxden.domain.errors import InvalidInput
@@ -23,6 +25,7 @@ DATA_HEX_DIGITS = 16
 _VARIABLES = {"time": 8, "tapId": 4, "rssi": 4, "rsi": 4}
 _TOKEN = re.compile(r"[0-9a-fA-F]+|\{[^{}]*\}")
 _HEX = re.compile(r"[0-9a-fA-F]+")
+_DATA = re.compile(r"[0-9a-fA-F]{16}")
 _INT16 = (-(2**15), 2**15 - 1)
 
 
@@ -93,3 +96,70 @@ def _parse(template: str) -> list[str]:
             f"replaced, not {size} hex digits"
         )
     return tokens
+
+
+class Status(enum.StrEnum):
+    """What became of a frame's request for a downlink (``messages.downlink_status``)."""
+
+    SENT = "sent"  # 8 bytes went back to the station
+    NO_DATA = "no_data"  # nothing to send: mode NONE, or the receiver said so
+    NO_ANSWER = "no_answer"  # the downlink callback failed or was late
+    INVALID = "invalid"  # the receiver answered something that is not a downlink
+    NOT_CONFIGURED = "not_configured"  # callback mode without a downlink callback
+    PENDING = "pending"  # the downlink callback is being asked
+
+
+#: ``infoCode`` of an ACKNOWLEDGE callback (callback reference data), by what became of the
+#: downlink the device last asked for.
+INFO_CODES: dict[Status, tuple[int, str]] = {
+    Status.SENT: (0, "Acknowledged"),
+    Status.NO_DATA: (1, "No answer"),
+    Status.NO_ANSWER: (1, "No answer"),
+    Status.INVALID: (2, "Invalid payload"),
+    Status.NOT_CONFIGURED: (8, "Invalid configuration"),
+    Status.PENDING: (5, "Pending"),
+}
+NETWORK_ERROR = (4, "Network error")
+
+
+def info_code(status: str | None, acked: bool) -> tuple[int, str]:
+    """``infoCode`` and ``infoMessage`` of an ACKNOWLEDGE frame: the device says whether it got
+    a downlink (``acked``); ``status`` is what became of the one it last asked for."""
+    if status == Status.SENT and not acked:
+        return NETWORK_ERROR
+    known = Status(status) if status in set(Status) else Status.NO_ANSWER
+    return INFO_CODES[known]
+
+
+class InvalidAnswer(ValueError):
+    """A receiver's answer that is no downlink: why, in words."""
+
+
+def parse_answer(device_id: str, status: int, body: str) -> bytes | None:
+    """The downlink in a BIDIR receiver's 2xx answer, None for "no downlink", or InvalidAnswer.
+
+    The callback reference data's format: ``{"<device>": {"downlinkData": "<16 hex>"}}``, 204
+    or ``{"<device>": {"noData": true}}`` for none. The device is found case-insensitively and
+    with or without leading zeros; other devices' entries and other keys are ignored.
+    """
+    if status == 204 or not body.strip():
+        return None
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        raise InvalidAnswer("the answer is not JSON") from None
+    if not isinstance(answer, dict):
+        raise InvalidAnswer("the answer is not a JSON object")
+    wanted = device_id.lstrip("0").upper()
+    entry = next(
+        (v for k, v in answer.items() if isinstance(k, str) and k.lstrip("0").upper() == wanted),
+        None,
+    )
+    if not isinstance(entry, dict):
+        raise InvalidAnswer(f"the answer has no entry for device {device_id}")
+    if entry.get("noData") is True:
+        return None
+    data = entry.get("downlinkData")
+    if not isinstance(data, str) or not _DATA.fullmatch(data):
+        raise InvalidAnswer(f"downlinkData must be {DATA_HEX_DIGITS} hex digits, not {data!r}")
+    return bytes.fromhex(data)

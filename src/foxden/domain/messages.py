@@ -55,3 +55,8 @@ class Message:
     decode_error: str | None = None
     location: ComputedLocation | None = None
     service: dict[str, Any] | None = None
+    # For a frame with ``ack``: what became of its downlink (``domain.downlink.Status``), the
+    # 8 bytes sent as hex, and what went wrong.
+    downlink_status: str | None = None
+    downlink_data: str | None = None
+    downlink_info: str | None = None

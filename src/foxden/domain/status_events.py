@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from foxden.domain.errors import InvalidInput
 
@@ -45,3 +46,23 @@ def concerned_devices(severity: Severity, device_ids: Iterable[str]) -> tuple[st
     if not distinct:
         raise InvalidInput("a WARN status event concerns at least one device")
     return distinct
+
+
+#: The ``info`` of a WARN event, in the words of the callback reference data.
+NETWORK_WARNING = (
+    "Sigfox network experiencing issues that could cause message loss or delay for some devices."
+)
+
+
+def _utc(time_ms: int) -> str:
+    return datetime.fromtimestamp(time_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def communication_lost(last_seen_ms: int) -> str:
+    """The text of the ERROR event of a device silent since its message at ``last_seen_ms``."""
+    return f"No message received since {_utc(last_seen_ms)}"
+
+
+def communication_restored(time_ms: int) -> str:
+    """The text of the event that ends a silence: the device was heard again."""
+    return f"Communication restored: message received at {_utc(time_ms)}"

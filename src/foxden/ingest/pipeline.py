@@ -6,8 +6,12 @@
 3. check the sequence number (``ingest.sequence``);
 4. take or spend the token (``ingest.contract``);
 5. decode the payload by the device type's payload type (errors are stored, never raised);
-6. store the message, update the device's state and link statistics, count the day's uplink,
-   and queue one outbox row per enabled callback the frame fires.
+6. store the message, update the device's state, link statistics and silence watch (a lost
+   device heard again ends its silence with a status event), count the day's uplink, and queue
+   one outbox row per enabled callback the frame fires (DATA_ADVANCED ones held back until
+   every station has reported it);
+7. for a frame with ``ack``, decide its downlink (``ingest.downlinks``); an ACKNOWLEDGE frame
+   settles the one its device took.
 
 ``accept`` returns only once that transaction is committed: an answered uplink is never lost.
 """
@@ -23,15 +27,25 @@ from sqlalchemy import Connection
 
 from foxden.config import Settings
 from foxden.domain import codec, linkstats
-from foxden.domain.callbacks import FIRED_BY, event_name
+from foxden.domain.callbacks import AFTER_DEDUPLICATION, FIRED_BY, event_name
 from foxden.domain.clock import now_ms
 from foxden.domain.device_types import DeviceType
 from foxden.domain.devices import Device, SoracomStatus
 from foxden.domain.errors import InvalidPayloadConfig, NotFound, PayloadDecodeError
 from foxden.domain.messages import ComputedLocation, Message, Reception
+from foxden.domain.status_events import Severity, communication_restored
 from foxden.domain.uplinks import FrameKind, Uplink
-from foxden.ingest import contract, sequence
-from foxden.storage import callbacks, device_days, devices, groups, messages, outbox
+from foxden.ingest import contract, downlinks, sequence
+from foxden.storage import (
+    callbacks,
+    device_days,
+    devices,
+    groups,
+    messages,
+    outbox,
+    stations,
+    status_events,
+)
 from foxden.storage.db import Database
 
 
@@ -45,25 +59,34 @@ class Accepted:
     forwarded: bool
     deliveries: int
     decode_error: str | None = None
+    # For a new frame with ``ack``: its downlink, or the callback to ask for it.
+    downlink: downlinks.Answer | None = None
 
 
 async def accept(
-    db: Database, settings: Settings, uplink: Uplink, *, within_group: str | None = None
+    db: Database,
+    settings: Settings,
+    uplink: Uplink,
+    *,
+    within_group: str | None = None,
+    station_heard: bool = False,
 ) -> Accepted:
-    """Store an uplink and what it calls for; ``within_group`` limits which devices it may name."""
+    """Store an uplink and what it calls for; ``within_group`` limits which devices it may name;
+    ``station_heard`` notes the receiving station as up (its caller says how often)."""
     return await db.write_in(
-        uplink.device_id,
-        _accept,
-        uplink,
-        settings.dedup_window_ms,
-        settings.token_days,
-        within_group,
+        uplink.device_id, _accept, uplink, settings, within_group, station_heard
     )
 
 
 def _accept(
-    conn: Connection, uplink: Uplink, window: int, token_days: int, within_group: str | None
+    conn: Connection,
+    uplink: Uplink,
+    settings: Settings,
+    within_group: str | None,
+    station_heard: bool,
 ) -> Accepted:
+    if station_heard:
+        stations.heard(conn, uplink.station_id, uplink.time)
     found = devices.for_ingest(conn, uplink.device_id)
     if found is None or (
         within_group is not None and not groups.is_within(conn, found[1].group_id, within_group)
@@ -76,14 +99,17 @@ def _accept(
         uplink.seq_number, device.last_seq_number
     ):
         earlier = messages.find_frame(
-            conn, device.id, uplink.seq_number, uplink.kind, uplink.time, window
+            conn, device.id, uplink.seq_number, uplink.kind, uplink.time, settings.dedup_window_ms
         )
         if earlier is not None:
             return _attach(conn, device, earlier, reception)
     epoch = sequence.check(device, device_type, uplink.seq_number)
     now = now_ms()
-    admission = contract.admit(device, now, token_days)
+    admission = contract.admit(device, now, settings.token_days)
     fields, location, decode_error = _decode(device_type, uplink)
+    service = uplink.service or None
+    if uplink.kind is FrameKind.ACKNOWLEDGE:
+        service = downlinks.settle(conn, uplink, uplink.service, now)
     quality = linkstats.link_quality(1, uplink.rssi)
     message_id = messages.create(
         conn,
@@ -100,17 +126,28 @@ def _accept(
         decoded=fields,
         decode_error=decode_error,
         location=location,
-        service=uplink.service or None,
+        service=service,
     )
     window_pairs: Sequence[Sequence[float]] = device.link_window
     if uplink.rssi is not None and uplink.snr is not None:
         window_pairs = linkstats.push(window_pairs, uplink.snr, uplink.rssi)
     average_snr, average_rssi = linkstats.averages(window_pairs)
     token = admission.token
+    last_seen = max(uplink.time, device.last_seen_at or 0)
+    if device.silent_since is not None:
+        status_events.raise_event(
+            conn,
+            device_type.id,
+            Severity.ERROR,
+            uplink.time,
+            communication_restored(uplink.time),
+            [device.id],
+            now,
+        )
     devices.update_state(
         conn,
         device.id,
-        last_seen_at=max(uplink.time, device.last_seen_at or 0),
+        last_seen_at=last_seen,
         last_seq_number=uplink.seq_number,
         sequence_epoch=epoch,
         last_message_id=message_id,
@@ -127,18 +164,35 @@ def _accept(
         token_end=token.end,
         free_messages=token.free_messages,
         soracom_status=_soracom_status(device),
+        silence_at=last_seen + device_type.keep_alive * 60_000 if device_type.keep_alive else None,
+        silent_since=None,
         modified_at=now,
     )
     device_days.count_uplink(conn, device.id, uplink.time, len(uplink.data))
-    entries = []
-    if admission.forwarded:
-        fired = callbacks.find_enabled(conn, device_type.id, FIRED_BY[uplink.kind])
-        entries = [
-            outbox.Entry(message_id, event_name(cb.callback_type, cb.callback_subtype), cb.id)
-            for cb in fired
-        ]
-        outbox.enqueue(conn, entries, now)
-    return Accepted(message_id, device.id, False, admission.forwarded, len(entries), decode_error)
+    if not admission.forwarded:
+        return Accepted(message_id, device.id, False, False, 0, decode_error)
+    fired = callbacks.find_enabled(conn, device_type.id, FIRED_BY[uplink.kind])
+    answer = None
+    if uplink.ack and uplink.kind is FrameKind.DATA:
+        lease_ms = round((settings.downlink_timeout + settings.dispatch_lease_s) * 1000)
+        answer = downlinks.decide(conn, uplink, device_type, message_id, fired, now, lease_ms)
+    asked = answer.ask.callback.id if answer is not None and answer.ask is not None else None
+    delay_ms = round(settings.data_advanced_delay_s * 1000)
+    entries = [
+        outbox.Entry(
+            message_id,
+            event_name(cb.callback_type, cb.callback_subtype),
+            cb.id,
+            delay_ms=delay_ms
+            if (cb.callback_type, cb.callback_subtype) in AFTER_DEDUPLICATION
+            else 0,
+        )
+        for cb in fired
+        if cb.id != asked
+    ]
+    outbox.enqueue(conn, entries, now)
+    queued = len(entries) + (asked is not None)
+    return Accepted(message_id, device.id, False, True, queued, decode_error, answer)
 
 
 def _attach(conn: Connection, device: Device, earlier: Message, reception: Reception) -> Accepted:
@@ -176,6 +230,7 @@ def _attach(conn: Connection, device: Device, earlier: Message, reception: Recep
             )
             for cb in fired
             if cb.send_duplicate
+            and (cb.callback_type, cb.callback_subtype) not in AFTER_DEDUPLICATION
         ]
         outbox.enqueue(conn, entries, now_ms())
     return Accepted(earlier.id, device.id, True, earlier.forwarded, len(entries))

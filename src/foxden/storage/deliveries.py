@@ -28,7 +28,9 @@ class Context:
 
 def load(conn: Connection, claimed: Sequence[Claimed]) -> Context:
     """Everything needed to deliver ``claimed``."""
-    listing = messages.by_ids(conn, sorted({row.message_id for row in claimed}))
+    listing = messages.by_ids(
+        conn, sorted({row.message_id for row in claimed if row.message_id is not None})
+    )
     found = {message.id: message for message in listing.messages}
     device_ids = sorted({message.device_id for message in found.values()})
     windows = {

@@ -268,6 +268,7 @@ def _to_device(row: RowMapping) -> Device:
         soracom_group_id=row["soracom_group_id"],
         tags=dict(row["tags"]),
         termination_enabled=row["termination_enabled"],
+        silent_since=row["silent_since"],
     )
 
 

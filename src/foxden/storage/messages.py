@@ -103,6 +103,28 @@ def create(
     return message_id
 
 
+def set_downlink(
+    conn: Connection, message_id: int, status: str, data: str | None, info: str | None = None
+) -> None:
+    """Record what became of the downlink a message asked for."""
+    conn.execute(
+        update(messages)
+        .where(messages.c.id == message_id)
+        .values(downlink_status=status, downlink_data=data, downlink_info=info)
+    )
+
+
+def last_downlink_status(conn: Connection, device_id: str) -> str | None:
+    """What became of the downlink the device last asked for, if it ever asked."""
+    status: str | None = conn.execute(
+        select(messages.c.downlink_status)
+        .where(messages.c.device_id == device_id, messages.c.downlink_status.is_not(None))
+        .order_by(messages.c.time.desc(), messages.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return status
+
+
 def find_frame(
     conn: Connection, device_id: str, seq_number: int, kind: FrameKind, time: int, window: int
 ) -> Message | None:
@@ -354,4 +376,7 @@ def _to_message(row: RowMapping, held: tuple[Reception, ...]) -> Message:
         decode_error=row["decode_error"],
         location=_location(row),
         service=row["service"],
+        downlink_status=row["downlink_status"],
+        downlink_data=row["downlink_data"],
+        downlink_info=row["downlink_info"],
     )

@@ -31,13 +31,17 @@ from foxden.storage.tables import messages, outbox
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A delivery to make: ``event`` names what happened (``data.uplink``, ...)."""
+    """A delivery to make: ``event`` names what happened (``data.uplink``, ...), for a message
+    or for a status event and one of its devices. ``delay_ms`` holds it back after queueing."""
 
-    message_id: int
+    message_id: int | None
     event: str
     callback_id: str | None = None
     station_id: str | None = None
     duplicate: bool = False
+    status_event_id: int | None = None
+    device_id: str | None = None
+    delay_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +49,15 @@ class Claimed:
     """A due row, now leased to the dispatcher that claimed it; ``attempts`` made so far."""
 
     id: int
-    message_id: int
+    message_id: int | None
     callback_id: str | None
     event: str
     station_id: str | None
     duplicate: bool
     attempts: int
     created_at: int
+    status_event_id: int | None = None
+    device_id: str | None = None
 
 
 _INSERT = insert(outbox)
@@ -64,29 +70,39 @@ _CLAIMED = (
     outbox.c.duplicate,
     outbox.c.attempts,
     outbox.c.created_at,
+    outbox.c.status_event_id,
+    outbox.c.device_id,
 )
 
 
 def enqueue(conn: Connection, entries: list[Entry], now: int) -> None:
-    """Queue deliveries, due at once."""
+    """Queue deliveries, due at once or after their delay."""
     if entries:
-        conn.execute(
-            _INSERT,
-            [
-                {
-                    "message_id": e.message_id,
-                    "event": e.event,
-                    "callback_id": e.callback_id,
-                    "station_id": e.station_id,
-                    "duplicate": e.duplicate,
-                    "state": "queued",
-                    "attempts": 0,
-                    "due_at": now,
-                    "created_at": now,
-                }
-                for e in entries
-            ],
-        )
+        conn.execute(_INSERT, [_row(e, now) for e in entries])
+
+
+def enqueue_claimed(conn: Connection, entry: Entry, now: int, lease_ms: int) -> int:
+    """Queue a delivery already claimed by its caller for ``lease_ms``: one made at once, in
+    the request that queued it, which falls due for the dispatcher only if that request never
+    records it (a crash). Its row id."""
+    row = {**_row(entry, now), "state": "claimed", "due_at": now + lease_ms}
+    return int(conn.execute(_INSERT.returning(outbox.c.id), row).scalar_one())
+
+
+def _row(entry: Entry, now: int) -> dict[str, object]:
+    return {
+        "message_id": entry.message_id,
+        "status_event_id": entry.status_event_id,
+        "device_id": entry.device_id,
+        "event": entry.event,
+        "callback_id": entry.callback_id,
+        "station_id": entry.station_id,
+        "duplicate": entry.duplicate,
+        "state": "queued",
+        "attempts": 0,
+        "due_at": now + entry.delay_ms,
+        "created_at": now,
+    }
 
 
 def claim(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, select
+from sqlalchemy import Connection, RowMapping, bindparam, insert, or_, select, update
 
 from foxden.domain.clock import now_ms
 from foxden.domain.coverage import Position
@@ -52,6 +52,18 @@ def get(conn: Connection, station_id: str) -> Station | None:
 
 
 _BY_TOKEN = select(stations).where(stations.c.token_digest == bindparam("digest"))
+
+
+def heard(conn: Connection, station_id: str, time: int) -> None:
+    """Note that the station reported a frame at ``time`` (Unix ms): it is up."""
+    conn.execute(
+        update(stations)
+        .where(
+            stations.c.id == station_id,
+            or_(stations.c.last_heard_at.is_(None), stations.c.last_heard_at < time),
+        )
+        .values(last_heard_at=time, down_since=None)
+    )
 
 
 def find_by_token(conn: Connection, token_digest: str) -> Station | None:

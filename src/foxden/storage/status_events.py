@@ -12,7 +12,9 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, RowMapping, Select, bindparam, insert, select
 
+from foxden.domain.callbacks import ERROR_KIND, event_name
 from foxden.domain.status_events import Severity, StatusEvent, concerned_devices
+from foxden.storage import callbacks, outbox
 from foxden.storage.tables import status_event_devices, status_events
 
 # Later than any time stored: the open end of a window without ``before``.
@@ -81,6 +83,38 @@ def create(
             {"event_id": event_id, "device_id": device_id, "severity": severity.value, "time": time}
             for device_id in concerned
         ],
+    )
+    return event_id
+
+
+def raise_event(
+    conn: Connection,
+    device_type_id: str,
+    severity: Severity,
+    time: int,
+    message: str,
+    device_ids: Iterable[str],
+    now: int,
+) -> int:
+    """Store an event and queue its device type's enabled ERROR callbacks, one delivery per
+    device it concerns; its id."""
+    concerned = concerned_devices(severity, device_ids)
+    event_id = create(conn, device_type_id, severity, time, message, concerned)
+    fired = callbacks.find_enabled(conn, device_type_id, [ERROR_KIND])
+    outbox.enqueue(
+        conn,
+        [
+            outbox.Entry(
+                None,
+                event_name(*ERROR_KIND),
+                cb.id,
+                status_event_id=event_id,
+                device_id=device_id,
+            )
+            for cb in fired
+            for device_id in concerned
+        ],
+        now,
     )
     return event_id
 

@@ -179,6 +179,11 @@ devices = Table(
     Column("soracom_group_id", String(64)),
     Column("tags", JSON, nullable=False, default=dict),
     Column("termination_enabled", Boolean, nullable=False, default=False),
+    # The silence watch: when the device is declared lost if it sends nothing more (its last
+    # message plus its type's keepAlive; None without one), and, while it is lost, the time of
+    # its last message. The monitor reads ``silence_at`` through its index, once per tick.
+    Column("silence_at", BigInteger, index=True),
+    Column("silent_since", BigInteger),
     Column("created_at", BigInteger, nullable=False),
     Column("modified_at", BigInteger, nullable=False),
 )
@@ -191,6 +196,10 @@ stations = Table(
     Column("lat", Float),
     Column("lng", Float),
     Column("token_digest", String(64), nullable=False, unique=True),
+    # When the station last reported a frame (written at most once a minute), and since when
+    # the monitor counts it as down.
+    Column("last_heard_at", BigInteger),
+    Column("down_since", BigInteger),
     Column("created_at", BigInteger, nullable=False),
 )
 
@@ -219,6 +228,11 @@ messages = Table(
     Column("lng", Float),
     Column("radius", Integer),
     Column("location_source", Integer),
+    # The downlink a frame with ``ack`` asked for: what became of it (``domain.downlinks``), the
+    # 8 bytes answered as hex, and why there were none when something went wrong.
+    Column("downlink_status", String(16)),
+    Column("downlink_data", String(16)),
+    Column("downlink_info", Text),
     # Keyset paging: newest first per device and per device type.
     Index(None, "device_id", "time", "id"),
     Index(None, "device_type_id", "time", "id"),
@@ -258,15 +272,18 @@ callbacks = Table(
     Index(None, "device_type_id", "callback_type", "callback_subtype"),
 )
 
-# What must happen because of a message, written in the message's transaction and worked off
-# by the dispatcher: nothing accepted is lost between the two. A row is due once ``due_at`` has
-# passed: a claim moves ``due_at`` to the end of its lease, so a claim its dispatcher never
-# completed (a crash) falls due again by itself.
+# What must happen because of a message or a status event, written in its transaction and
+# worked off by the dispatcher: nothing accepted is lost between the two. A row is due once
+# ``due_at`` has passed: a claim moves ``due_at`` to the end of its lease, so a claim its
+# dispatcher never completed (a crash) falls due again by itself. A status event's row names
+# the device its delivery reports.
 outbox = Table(
     "outbox",
     metadata,
     Column("id", MessageId, primary_key=True, autoincrement=True),
-    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE")),
+    Column("status_event_id", ForeignKey("status_events.id", ondelete="CASCADE")),
+    Column("device_id", String(8)),
     Column("callback_id", ForeignKey("callbacks.id", ondelete="CASCADE")),
     Column("event", String(32), nullable=False),
     Column("station_id", String(8)),
@@ -277,6 +294,28 @@ outbox = Table(
     Column("created_at", BigInteger, nullable=False),
     Index(None, "due_at"),
     Index(None, "message_id"),
+    Index(None, "status_event_id"),
+)
+
+# foxden's downlink queue (no Sigfox product has one): 8-byte payloads waiting for a device's
+# next frame that asks for a downlink, served oldest first before the device type's own answer.
+# ``state``: pending, then sent with the frame that took it, then acked or failed by the
+# device's ACKNOWLEDGE frame; expired, replaced (by a newer one in replace mode) or cancelled
+# without being sent.
+downlinks = Table(
+    "downlinks",
+    metadata,
+    Column("id", MessageId, primary_key=True, autoincrement=True),
+    Column("device_id", ForeignKey("devices.id", ondelete="CASCADE"), nullable=False),
+    Column("data", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger),
+    # The message whose answer carried it, and when; when the device said whether it got it.
+    Column("message_id", BigInteger),
+    Column("sent_at", BigInteger),
+    Column("settled_at", BigInteger),
+    Index(None, "device_id", "state", "id"),
 )
 
 # Per device and day (days since the Unix epoch, UTC): the counts behind `messages/metric` and

@@ -1,0 +1,110 @@
+"""The downlink a frame with ``ack`` gets, decided in the frame's own transaction.
+
+First the device's downlink queue (foxden's, oldest pending first); then its device type's
+``downlinkMode``: DIRECT renders ``downlinkDataString``, CALLBACK asks the selected BIDIR
+callback (the row is queued here as claimed by the request, which asks it once committed), NONE
+sends nothing. An ACKNOWLEDGE frame settles the queued downlink the device last took and gets
+the ``infoCode`` of the downlink it last asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from foxden.domain import downlink
+from foxden.domain.callbacks import event_name
+from foxden.domain.device_types import DeviceType, DownlinkMode
+from foxden.domain.downlink import Status
+from foxden.domain.uplinks import Uplink
+from foxden.storage import device_days, downlinks, messages, outbox
+from foxden.storage.callbacks import Callback
+from foxden.storage.outbox import Claimed
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """The downlink callback to ask before answering, and its outbox row, claimed."""
+
+    callback: Callback
+    row: Claimed
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The downlink decided so far: 8 bytes as hex when there are some, or the callback to ask."""
+
+    status: Status
+    data: str | None = None
+    ask: Ask | None = None
+
+
+def decide(
+    conn: Connection,
+    uplink: Uplink,
+    device_type: DeviceType,
+    message_id: int,
+    fired: Sequence[Callback],
+    now: int,
+    lease_ms: int,
+) -> Answer:
+    """The answer to ``uplink``'s request for a downlink, recorded on its message."""
+    answer = _choose(conn, uplink, device_type, message_id, fired, now, lease_ms)
+    messages.set_downlink(conn, message_id, answer.status, answer.data, _INFO.get(answer.status))
+    if answer.data is not None:
+        device_days.count_downlink(conn, uplink.device_id, uplink.time)
+    return answer
+
+
+def _choose(
+    conn: Connection,
+    uplink: Uplink,
+    device_type: DeviceType,
+    message_id: int,
+    fired: Sequence[Callback],
+    now: int,
+    lease_ms: int,
+) -> Answer:
+    queued = downlinks.take(conn, uplink.device_id, message_id, now)
+    if queued is not None:
+        return Answer(Status.SENT, queued.data)
+    mode = device_type.downlink_mode
+    if mode is DownlinkMode.DIRECT:
+        if not device_type.downlink_data_string:
+            return Answer(Status.NOT_CONFIGURED)
+        data = downlink.render(
+            device_type.downlink_data_string,
+            rssi=uplink.rssi,
+            tap_id=uplink.station_id,
+            time_s=uplink.time // 1000,
+        )
+        return Answer(Status.SENT, data.hex())
+    if mode is DownlinkMode.CALLBACK:
+        hook = next((cb for cb in fired if cb.downlink_hook), None)
+        if hook is None:
+            return Answer(Status.NOT_CONFIGURED)
+        entry = outbox.Entry(
+            message_id, event_name(hook.callback_type, hook.callback_subtype), hook.id
+        )
+        row_id = outbox.enqueue_claimed(conn, entry, now, lease_ms)
+        row = Claimed(row_id, message_id, hook.id, entry.event, None, False, 0, now)
+        return Answer(Status.PENDING, ask=Ask(hook, row))
+    return Answer(Status.NO_DATA)
+
+
+_INFO = {
+    Status.NOT_CONFIGURED: "The device type answers by callback but has no downlink callback"
+    " selected, or its downlink data is not set.",
+}
+
+
+def settle(conn: Connection, uplink: Uplink, service: dict[str, Any], now: int) -> dict[str, Any]:
+    """An ACKNOWLEDGE frame's service values with ``infoCode``, ``infoMessage`` and
+    ``downlinkOverusage``; the queued downlink it reports on is acked or failed."""
+    acked = bool(service.get("downlinkAck", True))
+    downlinks.settle(conn, uplink.device_id, acked, now)
+    code, text = downlink.info_code(messages.last_downlink_status(conn, uplink.device_id), acked)
+    return {**service, "infoCode": code, "infoMessage": text, "downlinkOverusage": False}
