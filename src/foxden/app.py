@@ -23,6 +23,7 @@ from foxden.api.runtime import Runtime
 from foxden.api.sigfox_v1 import registration
 from foxden.config import Settings
 from foxden.dispatch.dispatcher import Dispatcher
+from foxden.dispatch.downlink_calls import DownlinkCalls
 from foxden.simulate import demo, fleet
 from foxden.storage.migrate import open_database
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.db = await open_database(settings)
+        runtime.downlink_calls = DownlinkCalls.open(runtime.db, settings)
         registrations = registration.start(runtime)
         dispatcher: Dispatcher | None = None
         if settings.dispatcher:
@@ -61,6 +63,7 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
             await registration.stop(registrations)
             if dispatcher is not None:
                 await dispatcher.stop()
+            await runtime.downlink_calls.close()
             await runtime.db.close()
             runtime.db = None
 

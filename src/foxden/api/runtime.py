@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
 from foxden.config import Settings
+from foxden.dispatch.downlink_calls import DownlinkCalls
 from foxden.domain.credentials import VerifiedPasswords
 from foxden.domain.stations import Station
 from foxden.storage.db import Database
+
+# How often a station's frames are noted as heard, in seconds.
+HEARD_EVERY_S = 60.0
 
 
 @dataclass
@@ -26,7 +31,20 @@ class Runtime:
     registrations_queued: asyncio.Event = field(default_factory=asyncio.Event)
     # Set when an uplink queued callback deliveries, to wake the dispatcher at once.
     outbox_queued: asyncio.Event = field(default_factory=asyncio.Event)
+    # Station id -> monotonic time after which its next frame notes it as heard again: the
+    # station outage watch needs minutes, not a write per frame.
+    heard: dict[str, float] = field(default_factory=dict)
+    # Asks downlink callbacks while the station waits; set by the lifespan.
+    downlink_calls: DownlinkCalls | None = None
     _db: Database | None = None
+
+    def note_heard(self, station_id: str) -> bool:
+        """Whether this frame should note its station as heard: once a minute per station."""
+        now = time.monotonic()
+        if self.heard.get(station_id, 0.0) > now:
+            return False
+        self.heard[station_id] = now + HEARD_EVERY_S
+        return True
 
     @property
     def db(self) -> Database:

@@ -25,6 +25,8 @@ class Sent:
 
     status: int
     info: str | None
+    # The answer's text as read (up to the client's byte bound), for a downlink to be parsed.
+    answer: str = ""
 
     @property
     def delivered(self) -> bool:
@@ -58,10 +60,11 @@ async def send(client: Client, request: HttpRequest, headers: dict[str, str]) ->
             headers=sent_headers,
             data=request.body.encode() if request.body is not None else None,
             allow_redirects=False,
+            timeout=aiohttp.ClientTimeout(total=client.timeout_s),
         ) as response:
             answer = await response.content.read(client.max_bytes)
             text = answer.decode("utf-8", "replace")
-            return Sent(response.status, text[:_INFO_CHARS] or response.reason)
+            return Sent(response.status, text[:_INFO_CHARS] or response.reason, text)
     except TimeoutError:
         return Sent(NO_STATUS, f"No complete answer within {client.timeout_s:g} s.")
     except (outbound.OutboundDenied, aiohttp.ClientError, OSError, ValueError) as exc:

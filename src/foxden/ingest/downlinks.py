@@ -68,7 +68,7 @@ def _choose(
     now: int,
     lease_ms: int,
 ) -> Answer:
-    queued = downlinks.take(conn, uplink.device_id, message_id, now)
+    queued = downlinks.take(conn, uplink.device_id, message_id, uplink.time)
     if queued is not None:
         return Answer(Status.SENT, queued.data)
     mode = device_type.downlink_mode

@@ -104,6 +104,7 @@ def uplink(
     rssi: float = -100.0,
     snr: float = 10.0,
     at: int = 0,
+    ack: bool = False,
 ) -> dict[str, Any]:
     """Post an uplink heard by one of the fleet's stations; the answer."""
     station_id, token = made.stations[station]
@@ -117,6 +118,7 @@ def uplink(
             "rssi": rssi,
             "snr": snr,
             "time": BASE_TIME + at,
+            "ack": ack,
         },
         headers={"Authorization": f"Bearer {token}"},
     )

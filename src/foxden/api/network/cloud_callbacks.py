@@ -9,12 +9,15 @@ downlink.
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from foxden.api.deps import RuntimeDep
+from foxden.api.network.downlinks import answer
 from foxden.api.sigfox_v1.auth import PrincipalDep
 from foxden.domain import uplinks
 from foxden.ingest import pipeline
@@ -48,12 +51,24 @@ class SigfoxUplink(BaseModel):
     "/sigfox/uplinks",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Ingest a Sigfox Cloud DATA UPLINK or BIDIR callback",
-    responses={204: {"description": "Stored; no downlink for the device."}},
+    responses={
+        200: {
+            "description": "Stored; the device's downlink, in the Sigfox BIDIR answer format.",
+            "content": {
+                "application/json": {
+                    "example": {"1A2B3C": {"downlinkData": "deadbeefcafebabe"}},
+                }
+            },
+        },
+        204: {"description": "Stored; no downlink for the device."},
+    },
 )
 async def post_sigfox_uplink(
     body: SigfoxUplink, runtime: RuntimeDep, principal: PrincipalDep
 ) -> Response:
-    """Store the frame for a device of the caller's group tree."""
+    """Store the frame for a device of the caller's group tree; answer a BIDIR frame with
+    ``ack`` with its downlink, as a BIDIR receiver answers Sigfox."""
+    started = time.monotonic()
     frame = uplinks.uplink(
         device=body.device,
         seq_number=body.seq_number,
@@ -69,4 +84,7 @@ async def post_sigfox_uplink(
     )
     if accepted.deliveries:
         runtime.outbox_queued.set()
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    downlink = await answer(runtime, accepted, started)
+    if downlink is None or downlink.data is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return JSONResponse({body.device: {"downlinkData": downlink.data}})

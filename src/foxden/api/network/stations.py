@@ -5,6 +5,7 @@ The wire format is in ``docs/network-api.md``. The answer comes once the message
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Literal
 
 from fastapi import APIRouter
@@ -12,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from foxden.api.deps import RuntimeDep
 from foxden.api.network.auth import StationDep
+from foxden.api.network.downlinks import DownlinkAnswer, answer
 from foxden.domain import uplinks
 from foxden.domain.errors import Forbidden
 from foxden.ingest import pipeline
@@ -72,6 +74,14 @@ class UplinkAccepted(BaseModel):
     decode_error: str | None = Field(
         None, alias="decodeError", description="Why the payload could not be decoded."
     )
+    downlink: DownlinkAnswer | None = Field(
+        None,
+        description=(
+            "For a new frame with `ack`: the downlink to transmit in the device's receive"
+            " window, if any. Absent for duplicates: the first station to report the frame"
+            " answers it."
+        ),
+    )
 
 
 @router.post(
@@ -84,7 +94,8 @@ async def post_uplink(
     body: StationUplink, runtime: RuntimeDep, station: StationDep
 ) -> UplinkAccepted:
     """Store the frame (or attach it to the message another station reported) and answer once
-    committed."""
+    committed, with the device's downlink when it asked for one."""
+    started = time.monotonic()
     if body.station is not None and body.station.upper() != station.id:
         raise Forbidden(f"This token belongs to station {station.id}, not {body.station}.")
     service = {}
@@ -103,7 +114,9 @@ async def post_uplink(
         kind=uplinks.FrameKind(body.oob.kind) if body.oob else uplinks.FrameKind.DATA,
         service=service,
     )
-    accepted = await pipeline.accept(runtime.db, runtime.settings, frame)
+    accepted = await pipeline.accept(
+        runtime.db, runtime.settings, frame, station_heard=runtime.note_heard(station.id)
+    )
     if accepted.deliveries:
         runtime.outbox_queued.set()
     return UplinkAccepted(
@@ -112,4 +125,5 @@ async def post_uplink(
         duplicate=accepted.duplicate,
         forwarded=accepted.forwarded,
         decode_error=accepted.decode_error,
+        downlink=await answer(runtime, accepted, started),
     )

@@ -31,6 +31,8 @@ class Result:
     status: int
     info: str | None
     request: dict[str, Any]
+    # The receiver's answer as read, which a downlink callback's downlink is parsed from.
+    answer: str = ""
 
     @property
     def delivered(self) -> bool:

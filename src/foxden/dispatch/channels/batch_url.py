@@ -25,4 +25,4 @@ class BatchUrlChannel:
         headers = signing.headers(request, key, callback.signing_secret, tools.clock() // 1000)
         sent = await http.send(tools.http, request, headers)
         record = request.as_record()
-        return [Result(sent.status, sent.info, record) for _ in items]
+        return [Result(sent.status, sent.info, record, sent.answer) for _ in items]

@@ -23,4 +23,4 @@ class UrlChannel:
         request = deliveries.http_request(callback.settings, item.values, item.kinds)
         headers = signing.headers(request, item.key, callback.signing_secret, tools.clock() // 1000)
         sent = await http.send(tools.http, request, headers)
-        return Result(sent.status, sent.info, request.as_record())
+        return Result(sent.status, sent.info, request.as_record(), sent.answer)

@@ -1,0 +1,135 @@
+"""Asking a device type's downlink callback while the station waits (downlinkMode CALLBACK).
+
+The frame's transaction queued the callback's delivery as already claimed by the request that
+carries the frame. Here it is sent at once, within what is left of the station's receive window,
+the answer is read into a downlink, and the attempt, the end of the delivery (or its retry, when
+the receiver failed) and the message's downlink are recorded in one transaction. A request that
+dies before that leaves the row to fall due for the dispatcher when its claim ends: the receiver
+still gets the message, only too late for its answer to reach the device.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from foxden.config import Settings
+from foxden.dispatch import completion, items, outbound
+from foxden.dispatch.channels import CHANNELS, Result, Tools
+from foxden.dispatch.completion import Finished, Pending, Subject
+from foxden.dispatch.http import Client
+from foxden.dispatch.mail import Mailer
+from foxden.dispatch.retry import RetryPolicy
+from foxden.domain import downlink
+from foxden.domain.clock import now_ms
+from foxden.domain.downlink import InvalidAnswer, Status
+from foxden.domain.messages import Message
+from foxden.storage import deliveries as delivery_context
+from foxden.storage import device_days, messages
+from foxden.storage.callbacks import Callback
+from foxden.storage.db import Database
+from foxden.storage.outbox import Claimed
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """What the downlink callback's answer came to: 8 bytes as hex, or why there are none."""
+
+    status: Status
+    data: str | None = None
+    info: str | None = None
+
+
+class DownlinkCalls:
+    """Asks downlink callbacks through ``client``, which must not be shared with a dispatcher
+    that might hold every connection."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        client: Client,
+        *,
+        clock: Callable[[], int] = now_ms,
+    ) -> None:
+        self._db = db
+        self._client = client
+        self._mailer = Mailer.from_settings(settings)
+        self._retry = RetryPolicy(settings.retry_delays_ms)
+        self._clock = clock
+        self._alerts: set[asyncio.Task[None]] = set()
+
+    async def ask(self, callback: Callback, row: Claimed, budget_s: float) -> Answered:
+        """Send the message of ``row`` to ``callback`` and read its downlink, within
+        ``budget_s`` seconds; record what came of it."""
+        context = await self._db.read(delivery_context.load, [row])
+        message = context.messages.get(row.message_id or 0)
+        if message is None:  # deleted meanwhile: nothing to ask about, nothing to retry
+            return Answered(Status.NO_ANSWER, info="The message was deleted.")
+        item = items.for_message(row, message, callback, context)
+        client = dataclasses.replace(self._client, timeout_s=max(budget_s, 0.001))
+        tools = Tools(client, self._mailer, self._clock)
+        [result] = await CHANNELS[callback.channel].send(tools, callback, [item])
+        answered = _read(message.device_id, result)
+        now = self._clock()
+        subject = Subject(message.device_type_id, message.device_id, message.time, message.id)
+        finished = Finished(row, callback, Pending(row, item, subject), result, now)
+        changes = await self._db.write(_record, finished, answered, message, self._retry, now)
+        if changes:
+            task = asyncio.create_task(completion.alert(self._mailer, changes))
+            self._alerts.add(task)
+            task.add_done_callback(self._alerts.discard)
+        return answered
+
+    @classmethod
+    def open(cls, db: Database, settings: Settings) -> DownlinkCalls:
+        """Calls through a pool of their own, policed as the dispatcher's (call it inside the
+        running event loop; ``close`` closes the pool)."""
+        policy = outbound.OutboundPolicy.parse(settings.outbound_allow)
+        session = outbound.session(
+            policy,
+            timeout_s=settings.downlink_timeout,
+            limit_per_host=settings.dispatch_per_callback,
+        )
+        client = Client(
+            session, policy, settings.downlink_timeout, settings.callback_response_max_bytes
+        )
+        return cls(db, settings, client)
+
+    async def close(self) -> None:
+        """Let the alert mails under way finish, then close the pool."""
+        if self._alerts:
+            await asyncio.wait(self._alerts)
+        await self._client.session.close()
+
+
+def _read(device_id: str, result: Result) -> Answered:
+    """The downlink in a receiver's answer; a failed delivery gives none."""
+    if not result.delivered:
+        return Answered(Status.NO_ANSWER, info=f"HTTP {result.status}: {result.info or ''}".strip())
+    try:
+        data = downlink.parse_answer(device_id, result.status, result.answer)
+    except InvalidAnswer as exc:
+        return Answered(Status.INVALID, info=str(exc))
+    if data is None:
+        return Answered(Status.NO_DATA)
+    return Answered(Status.SENT, data.hex())
+
+
+def _record(
+    conn: Connection,
+    finished: Finished,
+    answered: Answered,
+    message: Message,
+    retry: RetryPolicy,
+    now: int,
+) -> list[completion.Change]:
+    changes = completion.complete(conn, [finished], retry, now)
+    messages.set_downlink(conn, message.id, answered.status, answered.data, answered.info)
+    if answered.data is not None:
+        device_days.count_downlink(conn, message.device_id, message.time)
+    return changes
