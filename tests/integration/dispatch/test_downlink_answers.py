@@ -97,6 +97,8 @@ def test_direct_mode_answers_the_data_string_with_its_variables(
     expected = f"{BASE_TIME // 1000:08x}{int(station_id, 16) & 0xFFFF:04x}ff9b"
     assert got["downlink"] == {"status": "sent", "data": expected}
     assert stored(server, got["messageId"]) == ("sent", expected, None)
+    listed = client.get(f"/api/devices/{made.device_ids[0]}/messages", auth=made.tenant.auth)
+    assert listed.json()["data"][0]["downlinkAnswerStatus"] == {"status": "sent", "data": expected}
     uplinks, _, downlinks = server.read(device_days.get, made.device_ids[0], BASE_TIME // DAY_MS)
     assert (uplinks, downlinks) == (1, 1)
 
@@ -186,6 +188,9 @@ def test_an_answer_that_is_no_downlink_is_recorded_and_sends_nothing(
     assert (status_, data) == (expected, None)
     assert (recorded_info is None) == (info is None)
     assert info is None or info in (recorded_info or "")
+    listed = client.get(f"/api/devices/{made.device_ids[0]}/messages", auth=made.tenant.auth)
+    shown = listed.json()["data"][0]["downlinkAnswerStatus"]
+    assert shown == {"status": expected, **({"info": recorded_info} if recorded_info else {})}
     # The receiver took the message: it is not delivered again.
     assert [a.status for a in attempts_of(server, got["messageId"])] == [status]
     assert server.read(outbox_size) == 0

@@ -60,6 +60,15 @@ class CallbackStatus(_Model):
     )
 
 
+class DownlinkAnswerStatus(_Model):
+    """foxden's account of the downlink a frame with ``ack`` asked for (Sigfox API v2 names
+    the object ``downlinkAnswerStatus``; ``status`` and ``info`` are foxden's)."""
+
+    status: str = Field(description="sent, no_data, no_answer, invalid, not_configured or pending.")
+    data: str | None = Field(None, description="The 8 bytes sent, hex encoded.")
+    info: str | None = Field(None, description="What went wrong, when something did.")
+
+
 class DeviceMessage(_Model):
     """A message sent by a device."""
 
@@ -81,6 +90,11 @@ class DeviceMessage(_Model):
     )
     cb_status: list[CallbackStatus] | None = Field(
         None, alias="cbStatus", description="The callback delivery attempts, oldest first."
+    )
+    downlink_answer_status: DownlinkAnswerStatus | None = Field(
+        None,
+        alias="downlinkAnswerStatus",
+        description="For a frame that asked for a downlink: what was answered (foxden).",
     )
 
 
@@ -166,6 +180,15 @@ def to_api(
             for attempt in attempts
         ]
         or None,
+        downlink_answer_status=(
+            DownlinkAnswerStatus(
+                status=message.downlink_status,
+                data=message.downlink_data,
+                info=message.downlink_info,
+            )
+            if message.downlink_status is not None
+            else None
+        ),
     )
 
 
