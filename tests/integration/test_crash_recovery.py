@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from foxden.config import Settings
 from foxden.domain import credentials
+from foxden.domain.device_types import DownlinkMode
 from foxden.storage import callbacks, device_types, devices, groups, stations
 from foxden.storage.migrate import open_database
 from foxden.storage.tables import messages, outbox
@@ -201,3 +202,59 @@ def _serve_and_kill(
         stop.set()
         for thread in senders:
             thread.join(timeout=30)
+
+
+def _provision_downlink_callback(conn: Connection, token_digest: str, url: str) -> str:
+    group = groups.create(conn, "Crash")
+    device_type = device_types.create(conn, group.id, "Sensor", downlink_mode=DownlinkMode.CALLBACK)
+    hook = callbacks.create(conn, device_type.id, "URL", 0, 3, settings={"url": url})
+    callbacks.select_downlink(conn, device_type.id, hook.id)
+    devices.create(conn, "C000", device_type.id, "0" * 16)
+    return stations.create(conn, "Roof", token_digest).id
+
+
+def test_a_downlink_callback_cut_off_by_sigkill_is_delivered_after_restart(
+    database_url: str,
+) -> None:
+    """The downlink callback's delivery is queued, claimed by the request, with the frame: a
+    process killed while asking it leaves the delivery to the dispatcher after restart."""
+    token = credentials.new_token()
+    env = {
+        "FOXDEN_OUTBOUND_ALLOW": "127.0.0.1/32",
+        "FOXDEN_DOWNLINK_TIMEOUT": "2",
+        "FOXDEN_DISPATCH_LEASE_S": "1",
+    }
+    frame = {"device": "C000", "seqNumber": 1, "rssi": -100, "snr": 9, "time": 1, "ack": True}
+    with HttpSink() as sink:
+        station_id = asyncio.run(
+            _on(
+                database_url,
+                _provision_downlink_callback,
+                token.stored,
+                f"{sink.url}/bidir?device={{device}}&ack={{ack}}",
+            )
+        )
+        sink.hang(times=1)
+        with _server(database_url, env) as (server, base):
+            asking = threading.Thread(
+                target=_post_quietly,
+                args=(f"{base}/network/uplinks", {**frame, "station": station_id}, token.plain),
+            )
+            asking.start()
+            sink.wait_for(1)
+            server.send_signal(signal.SIGKILL)
+            server.wait(timeout=30)
+            asking.join(timeout=30)
+        with _server(database_url, env):
+            [_, again] = sink.wait_for(2, timeout=30)
+            deadline = time.monotonic() + 30
+            while asyncio.run(_on(database_url, _outbox_rows)):
+                assert time.monotonic() < deadline, "the delivery was not completed"
+                time.sleep(0.1)
+    assert again.params() == {"device": ["C000"], "ack": ["true"]}
+
+
+def _post_quietly(url: str, body: dict[str, object], token: str) -> None:
+    """Post a frame to a server about to be killed: its answer never comes."""
+    with contextlib.suppress(httpx.TransportError):
+        httpx.post(url, json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30)
