@@ -57,6 +57,22 @@ class _Gathering:
     full: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+def _pending(row: Claimed, callback: Callback, context: delivery_context.Context) -> Pending | None:
+    """What a row renders and reports on: its status event for one device, or its message;
+    None when that is gone."""
+    if row.status_event_id is not None:
+        event = context.events.get(row.status_event_id)
+        if event is None:
+            return None
+        subject = Subject(event.device_type_id, row.device_id, event.time, status_event_id=event.id)
+        return Pending(row, items.for_event(row, event, callback), subject)
+    message = context.messages.get(row.message_id or 0)
+    if message is None:
+        return None
+    subject = Subject(message.device_type_id, message.device_id, message.time, message.id)
+    return Pending(row, items.for_message(row, message, callback, context), subject)
+
+
 class Dispatcher:
     """Works off the outbox of ``db`` until stopped; ``wake`` is set when rows are queued."""
 
@@ -162,13 +178,15 @@ class Dispatcher:
         over_share: list[int] = []
         for row in claimed:
             callback = context.callbacks.get(row.callback_id or "")
-            message = context.messages.get(row.message_id or 0)
             channel = CHANNELS.get(callback.channel) if callback is not None else None
-            if callback is None or message is None or channel is None or not callback.enabled:
+            pending = (
+                _pending(row, callback, context)
+                if callback is not None and callback.enabled
+                else None
+            )
+            if callback is None or channel is None or pending is None:
                 self._finish([Finished(row)])
                 continue
-            subject = Subject(message.device_type_id, message.device_id, message.time, message.id)
-            pending = Pending(row, items.for_message(row, message, callback, context), subject)
             limit = self._settings.dispatch_per_callback * (MAX_LINES if channel.gathers else 1)
             self._limits[callback.id] = limit
             if self._in_flight[callback.id] >= limit:

@@ -1,4 +1,5 @@
-"""What a callback sends for one message: its variables, and the request, line or mail they fill.
+"""What a callback sends for one message or status event: its variables, and the request, line
+or mail they fill.
 
 A variable's value is typed (text, number, boolean, JSON) and rendered for where it lands: a URL
 or a form body percent-encodes it, a JSON body escapes text inside its quotes and writes a value
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from foxden.domain import templates
+from foxden.domain import locating, templates
 from foxden.domain.callbacks import CUSTOM_DATA, VARIABLES, ValueKind, custom_variables
 from foxden.domain.codec import compile
+from foxden.domain.coverage import Position
 from foxden.domain.devices import LinkQuality
 from foxden.domain.errors import InvalidPayloadConfig, PayloadDecodeError
 from foxden.domain.messages import Message, Reception
+from foxden.domain.status_events import StatusEvent
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -39,6 +42,13 @@ _LINK_QUALITY_CODES = {
     LinkQuality.EXCELLENT: 3,
 }
 _LINK_QUALITY_UNKNOWN = 4
+# The stored OOB values of a service frame that callbacks name otherwise: ``temp`` in °C,
+# ``batt`` in V, both with at most two decimals.
+_SERVICE_NAMES = {"temperature": "temp", "battery": "batt"}
+# The network that received the frame, as DATA_ADVANCED's ``operatorName`` names it.
+OPERATOR_NAME = "foxden"
+# ``computedLocation.status`` of a location that was computed: Sigfox never published the codes.
+_LOCATED = 1
 
 Value = str | int | float | bool | list[Any] | dict[str, Any] | None
 
@@ -64,6 +74,16 @@ class Heard:
     duplicate: bool = False
     # The device's last (snr, rssi) pairs, for ``avgSnr``.
     link_window: tuple[tuple[float, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Advanced:
+    """A data frame as a DATA_ADVANCED callback reports it, once every station has: the known
+    positions of the stations that heard it, and the device's own (``fixedLat``/``fixedLng``)."""
+
+    message: Message
+    station_positions: Mapping[str, Position]
+    fixed_position: Position | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,17 +152,53 @@ def variables(heard: Heard, payload_config: str | None = None) -> dict[str, Valu
         ),
         "lat": round(position[0]) if position is not None else None,
         "lng": round(position[1]) if position is not None else None,
-        "linkQuality": (
-            _LINK_QUALITY_CODES[message.link_quality]
-            if message.link_quality is not None
-            else _LINK_QUALITY_UNKNOWN
-        ),
+        "linkQuality": _link_quality_code(message),
     }
-    for name, value in (message.service or {}).items():
+    for name, value in _service(message.service or {}).items():
         values.setdefault(name, value)
     if payload_config:
         values.update(_custom_data(payload_config, message.data))
     return values
+
+
+def advanced_variables(advanced: Advanced) -> dict[str, Value]:
+    """The variables of a DATA_ADVANCED callback: every station's reception in ``duplicates``
+    (``nbRep`` 1: foxden knows one reception per station), and ``computedLocation`` from the
+    payload's GPS fix, else from the stations heard (:mod:`.locating`), else null."""
+    message = advanced.message
+    fixed = advanced.fixed_position
+    return {
+        "device": message.device_id,
+        "time": message.time // 1000,
+        "data": message.data,
+        "seqNumber": message.seq_number,
+        "lqi": message.link_quality.value if message.link_quality is not None else "NA",
+        "linkQuality": _link_quality_code(message),
+        "duplicates": [
+            {
+                "bsId": reception.station_id,
+                "rssi": _two_decimals(reception.rssi),
+                "snr": _two_decimals(reception.snr),
+                "nbRep": 1,
+            }
+            for reception in message.receptions
+        ],
+        "computedLocation": _computed_location(advanced),
+        "fixedLat": fixed.lat if fixed is not None else None,
+        "fixedLng": fixed.lng if fixed is not None else None,
+        "operatorName": OPERATOR_NAME,
+        "countryCode": None,
+    }
+
+
+def event_variables(event: StatusEvent, device_id: str) -> dict[str, Value]:
+    """The variables of an ERROR callback for a status event and one device it concerns."""
+    return {
+        "device": device_id,
+        "time": event.time // 1000,
+        "info": event.message,
+        "severity": event.severity.value,
+    }
 
 
 def http_request(
@@ -236,6 +292,43 @@ def format_value(value: Value, kind: ValueKind, where: Where) -> str:
 
 def _two_decimals(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
+
+
+def _link_quality_code(message: Message) -> int:
+    if message.link_quality is None:
+        return _LINK_QUALITY_UNKNOWN
+    return _LINK_QUALITY_CODES[message.link_quality]
+
+
+def _service(stored: Mapping[str, Any]) -> dict[str, Value]:
+    """A service frame's OOB values by their callback names; the acknowledge and repeater
+    values as stored."""
+    return {
+        _SERVICE_NAMES.get(name, name): _two_decimals(value) if name in _SERVICE_NAMES else value
+        for name, value in stored.items()
+    }
+
+
+def _computed_location(advanced: Advanced) -> dict[str, Value] | None:
+    location = advanced.message.location
+    if location is None:
+        positions = advanced.station_positions
+        location = locating.locate(
+            [
+                (positions[reception.station_id], reception.rssi)
+                for reception in advanced.message.receptions
+                if reception.station_id in positions
+            ]
+        )
+    if location is None:
+        return None
+    return {
+        "lat": location.lat,
+        "lng": location.lng,
+        "radius": location.radius,
+        "source": location.source,
+        "status": _LOCATED,
+    }
 
 
 def _custom_data(payload_config: str, data: str) -> dict[str, Value]:

@@ -8,7 +8,7 @@ repeats the severity and time of its event for that purpose.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from sqlalchemy import Connection, RowMapping, Select, bindparam, insert, select
 
@@ -117,6 +117,19 @@ def raise_event(
         now,
     )
     return event_id
+
+
+def by_ids(conn: Connection, event_ids: Collection[int]) -> dict[int, StatusEvent]:
+    """The events with these ids that exist, with the devices each concerns, by id."""
+    if not event_ids:
+        return {}
+    rows = (
+        conn.execute(select(status_events).where(status_events.c.id.in_(list(event_ids))))
+        .mappings()
+        .all()
+    )
+    concerned = _devices(conn, [row["id"] for row in rows])
+    return {row["id"]: _to_event(row, concerned[row["id"]]) for row in rows}
 
 
 def of_device_type(

@@ -9,12 +9,12 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from foxden.config import Settings
 from foxden.storage import callback_attempts
 from foxden.storage.callback_attempts import Attempt
-from foxden.storage.tables import outbox
+from foxden.storage.tables import outbox, stations
 from tests.support.factories import Fleet
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
@@ -105,26 +105,38 @@ def uplink(
     snr: float = 10.0,
     at: int = 0,
     ack: bool = False,
+    oob: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Post an uplink heard by one of the fleet's stations; the answer."""
+    """Post an uplink heard by one of the fleet's stations, a service frame with ``oob``;
+    the answer."""
     station_id, token = made.stations[station]
+    frame: dict[str, Any] = {
+        "device": made.device_ids[device],
+        "seqNumber": seq,
+        "data": data,
+        "station": station_id,
+        "rssi": rssi,
+        "snr": snr,
+        "time": BASE_TIME + at,
+        "ack": ack,
+    }
+    if oob is not None:
+        frame["oob"] = oob
     answer = client.post(
-        "/network/uplinks",
-        json={
-            "device": made.device_ids[device],
-            "seqNumber": seq,
-            "data": data,
-            "station": station_id,
-            "rssi": rssi,
-            "snr": snr,
-            "time": BASE_TIME + at,
-            "ack": ack,
-        },
-        headers={"Authorization": f"Bearer {token}"},
+        "/network/uplinks", json=frame, headers={"Authorization": f"Bearer {token}"}
     )
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
+
+
+def place_station(server: LiveServer, station_id: str, lat: float, lng: float) -> None:
+    """Give a station a position."""
+
+    def move(conn: Connection) -> None:
+        conn.execute(update(stations).where(stations.c.id == station_id).values(lat=lat, lng=lng))
+
+    server.write(move)
 
 
 def wait_until(check: Callable[[], T | None], timeout: float = 15.0) -> T:

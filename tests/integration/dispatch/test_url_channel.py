@@ -8,15 +8,14 @@ import hmac
 from urllib.parse import quote
 
 import httpx
-from sqlalchemy import Connection, update
 
 from foxden.config import Settings
-from foxden.storage.tables import stations
 from tests.integration.dispatch.conftest import (
     BASE_TIME,
     attempts_of,
     create_callbacks,
     outbox_size,
+    place_station,
     uplink,
     url_callback,
     wait_until,
@@ -32,19 +31,12 @@ EVERY_VARIABLE = (
 )
 
 
-def _place_station(server: LiveServer, station_id: str, lat: float, lng: float) -> None:
-    def move(conn: Connection) -> None:
-        conn.execute(update(stations).where(stations.c.id == station_id).values(lat=lat, lng=lng))
-
-    server.write(move)
-
-
 def test_a_form_post_carries_every_variable(
     server: LiveServer, client: httpx.Client, sink: HttpSink
 ) -> None:
     made = fleet(server, stations=2, callbacks=())
     station_id = made.stations[0][0]
-    _place_station(server, station_id, 43.6, 1.44)
+    place_station(server, station_id, 43.6, 1.44)
     [callback_id] = create_callbacks(
         client,
         made,

@@ -147,11 +147,13 @@ class _Find(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _Owner:
-    """Whose events a path names: how to check it is visible (its stored id, or 404), and how
-    to read its events."""
+    """Whose events a path names: how to check it is visible (its stored id, or 404), how to
+    read its events, and whether it is a device, which sees only the attempts made for itself
+    (a WARN event's callbacks are called once per device) or for no device in particular."""
 
     visible: Callable[[Connection, Principal, str], str]
     find: _Find
+    is_device: bool = False
 
 
 _DEVICE_TYPE = _Owner(
@@ -161,6 +163,7 @@ _DEVICE_TYPE = _Owner(
 _DEVICE = _Owner(
     lambda conn, principal, named: scope.device(conn, principal, named)[0].id,
     status_events.of_device,
+    is_device=True,
 )
 
 
@@ -179,9 +182,10 @@ async def _page_of_events(
     link to the next page."""
 
     def read(conn: Connection) -> tuple[Events, bool]:
+        owner_id = owner.visible(conn, principal, named)
         found = owner.find(
             conn,
-            owner.visible(conn, principal, named),
+            owner_id,
             severity,
             since=window.since,
             before=window.before,
@@ -190,6 +194,11 @@ async def _page_of_events(
         )
         shown = found[: page.limit]
         attempts = callback_attempts.for_status_events(conn, [event.id for event in shown])
+        if owner.is_device:
+            attempts = {
+                event_id: [a for a in made if a.device_id is None or a.device_id == owner_id]
+                for event_id, made in attempts.items()
+            }
         return [(event, attempts.get(event.id, [])) for event in shown], len(found) > page.limit
 
     events, more = await db.read(read)
