@@ -103,8 +103,17 @@ _INFO = {
 
 def settle(conn: Connection, uplink: Uplink, service: dict[str, Any], now: int) -> dict[str, Any]:
     """An ACKNOWLEDGE frame's service values with ``infoCode``, ``infoMessage`` and
-    ``downlinkOverusage``; the queued downlink it reports on is acked or failed."""
+    ``downlinkOverusage``, for the downlink the device last asked for; if that one came from
+    the queue, it is now acked or failed."""
     acked = bool(service.get("downlinkAck", True))
-    downlinks.settle(conn, uplink.device_id, acked, now)
-    code, text = downlink.info_code(messages.last_downlink_status(conn, uplink.device_id), acked)
-    return {**service, "infoCode": code, "infoMessage": text, "downlinkOverusage": False}
+    last = messages.last_downlink(conn, uplink.device_id)
+    if last is not None:
+        downlinks.settle(conn, last[0], acked, now)
+    code, text = downlink.info_code(last[1] if last is not None else None, acked)
+    return {
+        **service,
+        "downlinkAck": acked,
+        "infoCode": code,
+        "infoMessage": text,
+        "downlinkOverusage": False,
+    }

@@ -105,14 +105,14 @@ def take(conn: Connection, device_id: str, message_id: int, now: int) -> Downlin
     return replace(_to_downlink(row), state=State.SENT, message_id=message_id, sent_at=now)
 
 
-def settle(conn: Connection, device_id: str, acked: bool, now: int) -> Downlink | None:
-    """The device's last sent downlink, now acked or failed as its ACKNOWLEDGE frame says."""
+def settle(conn: Connection, message_id: int, acked: bool, now: int) -> Downlink | None:
+    """The queued downlink sent with ``message_id``, if any, now acked or failed as the
+    device's ACKNOWLEDGE frame says."""
     row = (
         conn.execute(
-            select(downlinks)
-            .where(downlinks.c.device_id == device_id, downlinks.c.state == State.SENT)
-            .order_by(downlinks.c.id.desc())
-            .limit(1)
+            select(downlinks).where(
+                downlinks.c.message_id == message_id, downlinks.c.state == State.SENT
+            )
         )
         .mappings()
         .first()

@@ -114,15 +114,15 @@ def set_downlink(
     )
 
 
-def last_downlink_status(conn: Connection, device_id: str) -> str | None:
-    """What became of the downlink the device last asked for, if it ever asked."""
-    status: str | None = conn.execute(
-        select(messages.c.downlink_status)
+def last_downlink(conn: Connection, device_id: str) -> tuple[int, str] | None:
+    """The device's last message that asked for a downlink, and what became of that downlink."""
+    row = conn.execute(
+        select(messages.c.id, messages.c.downlink_status)
         .where(messages.c.device_id == device_id, messages.c.downlink_status.is_not(None))
         .order_by(messages.c.time.desc(), messages.c.id.desc())
         .limit(1)
-    ).scalar()
-    return status
+    ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def find_frame(

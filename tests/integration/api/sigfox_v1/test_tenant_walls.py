@@ -21,7 +21,7 @@ from foxden.api import sigfox_v1
 from foxden.api.runtime import Runtime
 from foxden.config import Settings
 from foxden.domain.callbacks import CallbackSubtype, CallbackType
-from foxden.storage import callbacks, device_types, devices
+from foxden.storage import callbacks, device_types, devices, downlinks
 from tests.support.factories import Tenant, tenant
 from tests.support.server import LiveServer
 
@@ -35,6 +35,7 @@ class World:
     device_id: str
     callback_id: str
     job_id: str
+    downlink_id: str
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -60,6 +61,7 @@ PATH: dict[str, Callable[[World], str]] = {
     "device_id": lambda w: w.device_id,
     "callback_id": lambda w: w.callback_id,
     "job_id": lambda w: w.job_id,
+    "downlink_id": lambda w: w.downlink_id,
     "year": lambda w: "2026",
 }
 
@@ -86,6 +88,7 @@ BODY: dict[str, Callable[[World], Any]] = {
     ],
     "register_devices": lambda w: {"prefix": "w-", "ids": [{"id": "BEEF", "pk": "0" * 16}]},
     "create_devices_async": lambda w: {"prefix": "w-", "ids": [{"id": "BEF0", "pac": "0" * 16}]},
+    "create_downlink": lambda w: {"data": "0011223344556677"},
 }
 # Lists that name no object: Globex gets its own (empty) view instead of a 404.
 UNSCOPED = {"list_device_types", "get_redundancy"}
@@ -97,7 +100,7 @@ def world(server: LiveServer, client: httpx.Client) -> World:
     water = tenant(server, "Acme Water", parent_id=acme.group_id)
     globex = tenant(server, "Globex")
 
-    def make(conn: Connection) -> tuple[str, str, str]:
+    def make(conn: Connection) -> tuple[str, str, str, str]:
         device_type = device_types.create(conn, water.group_id, "Meter")
         device = devices.create(conn, "C0FE", device_type.id, "0" * 16)
         bidir = callbacks.create(
@@ -108,16 +111,26 @@ def world(server: LiveServer, client: httpx.Client) -> World:
             CallbackSubtype.BIDIR,
             settings={"url": "http://127.0.0.1:9/hook", "httpMethod": "POST"},
         )
-        return device_type.id, device.id, bidir.id
+        queued = downlinks.enqueue(conn, device.id, "0011223344556677", 0, None)
+        return device_type.id, device.id, bidir.id, str(queued.id)
 
-    device_type_id, device_id, callback_id = server.write(make)
+    device_type_id, device_id, callback_id, downlink_id = server.write(make)
     job = client.post(
         f"/api/devicetypes/{device_type_id}/devices/bulk/create/async",
         json={"prefix": "j-", "ids": [{"id": "C0DE", "pac": "1" * 16}]},
         auth=water.auth,
     )
     assert job.status_code == 200, job.text
-    return World(acme, water, globex, device_type_id, device_id, callback_id, job.json()["jobId"])
+    return World(
+        acme,
+        water,
+        globex,
+        device_type_id,
+        device_id,
+        callback_id,
+        job.json()["jobId"],
+        downlink_id,
+    )
 
 
 def _request(world: World, operation_id: str, method: str, path: str) -> httpx.Request:
