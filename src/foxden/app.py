@@ -2,9 +2,10 @@
 
 Each API keeps its own error shapes, auth and OpenAPI document (``/api/openapi.json``,
 ``/v1/openapi.json``). The lifespan opens the database, applies pending migrations, starts the
-callback dispatcher (unless ``dispatcher`` is off) and, on an empty database with ``demo`` on,
-loads the demo fleet; with ``simulate`` on as well, the demo devices then send simulated frames
-to the server itself, so a newcomer sees data flow at once.
+callback dispatcher (unless ``dispatcher`` is off) and the silence monitor (unless ``monitor``
+is off) and, on an empty database with ``demo`` on, loads the demo fleet; with ``simulate`` on
+as well, the demo devices then send simulated frames to the server itself, so a newcomer sees
+data flow at once.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from foxden.api.sigfox_v1 import registration
 from foxden.config import Settings
 from foxden.dispatch.dispatcher import Dispatcher
 from foxden.dispatch.downlink_calls import DownlinkCalls
+from foxden.monitor.monitor import Monitor
 from foxden.simulate import demo, fleet
 from foxden.storage.migrate import open_database
 
@@ -45,6 +47,10 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
         if settings.dispatcher:
             dispatcher = Dispatcher(runtime.db, settings, wake=runtime.outbox_queued)
             dispatcher.start()
+        monitor: Monitor | None = None
+        if settings.monitor:
+            monitor = Monitor(runtime.db, settings, wake=runtime.outbox_queued)
+            monitor.start()
         simulator: asyncio.Task[None] | None = None
         try:
             demo_fleet = await demo.ensure(runtime.db) if settings.demo else None
@@ -61,6 +67,8 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
                 simulator.cancel()
                 await asyncio.wait([simulator])
             await registration.stop(registrations)
+            if monitor is not None:
+                await monitor.stop()
             if dispatcher is not None:
                 await dispatcher.stop()
             await runtime.downlink_calls.close()

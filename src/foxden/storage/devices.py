@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import (
     ColumnElement,
@@ -14,6 +16,7 @@ from sqlalchemy import (
     case,
     func,
     insert,
+    null,
     select,
     update,
 )
@@ -32,7 +35,7 @@ from foxden.domain.errors import Conflict
 from foxden.domain.linkstats import WINDOW
 from foxden.domain.messages import ComputedLocation
 from foxden.storage.device_types import to_device_type
-from foxden.storage.tables import device_types, devices, group_tree, messages
+from foxden.storage.tables import device_types, devices, group_tree, messages, receptions
 
 
 def create(
@@ -119,6 +122,79 @@ def for_ingest(conn: Connection, device_id: str) -> tuple[Device, DeviceType] | 
 def update_state(conn: Connection, device_id: str, **values: object) -> None:
     """Set columns of a device, such as those the ingest keeps current."""
     conn.execute(_UPDATE, {"device_id_": device_id, **values})
+
+
+@dataclass(frozen=True, slots=True)
+class Lost:
+    """A device declared lost: its keepAlive ran out at ``silence_at``, after its last message
+    at ``last_seen_at`` (Unix ms)."""
+
+    device_id: str
+    device_type_id: str
+    silence_at: int
+    last_seen_at: int
+
+
+# The silence monitor's look: an index range on ``silence_at``, earliest first. On PostgreSQL a
+# device that an uplink is updating meanwhile is skipped (its row is locked) and left to the
+# uplink, which moves its ``silence_at``; SQLite's single writer serializes the two anyway.
+DUE = (
+    select(devices.c.id, devices.c.device_type_id, devices.c.silence_at, devices.c.last_seen_at)
+    .where(devices.c.silence_at <= bindparam("now"))
+    .order_by(devices.c.silence_at)
+    .limit(bindparam("limit", type_=Integer))
+    .with_for_update(skip_locked=True)
+)
+_LOSE = (
+    update(devices)
+    .where(devices.c.id.in_(bindparam("ids", expanding=True)))
+    .values(silent_since=devices.c.last_seen_at, silence_at=null())
+)
+
+
+def declare_lost(conn: Connection, now: int, limit: int) -> list[Lost]:
+    """Up to ``limit`` devices whose ``silence_at`` has passed at ``now``, earliest first, now
+    marked lost: ``silent_since`` set to their last message's time and ``silence_at`` cleared,
+    so that each breach is declared once."""
+    rows = conn.execute(DUE, {"now": now, "limit": limit}).all()
+    if rows:
+        conn.execute(_LOSE, {"ids": [row.id for row in rows]})
+    return [Lost(row.id, row.device_type_id, row.silence_at, row.last_seen_at) for row in rows]
+
+
+def rearm(conn: Connection, device_type_id: str, keep_alive: int) -> None:
+    """Restart the silence watch of a device type's devices for its new keepAlive (minutes):
+    due that long after the last message of each device heard and not lost, none for 0."""
+    deadline = devices.c.last_seen_at + keep_alive * 60_000 if keep_alive else null()
+    conn.execute(
+        update(devices)
+        .where(
+            devices.c.device_type_id == device_type_id,
+            devices.c.last_seen_at.is_not(None),
+            devices.c.silent_since.is_(None),
+        )
+        .values(silence_at=deadline)
+    )
+
+
+LAST_HEARD_BY = (
+    select(devices.c.device_type_id, devices.c.id)
+    .join(
+        receptions,
+        (receptions.c.message_id == devices.c.last_message_id)
+        & (receptions.c.station_id == bindparam("station_id")),
+    )
+    .order_by(devices.c.device_type_id, devices.c.id)
+)
+
+
+def last_heard_by(conn: Connection, station_id: str) -> dict[str, list[str]]:
+    """The devices whose last message the station received, by device type: device type id ->
+    device ids, sorted. One pass over the devices, each probing the receptions' primary key."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for device_type_id, device_id in conn.execute(LAST_HEARD_BY, {"station_id": station_id}):
+        found[device_type_id].append(device_id)
+    return dict(found)
 
 
 def count(conn: Connection, device_type_id: str) -> int:

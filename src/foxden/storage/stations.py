@@ -66,6 +66,19 @@ def heard(conn: Connection, station_id: str, time: int) -> None:
     )
 
 
+def declare_down(conn: Connection, now: int, silence_ms: int) -> list[tuple[str, int]]:
+    """The stations heard at least once but not in the ``silence_ms`` before ``now``, and not
+    down yet, now marked down since the end of that silence: (station id, down since), by id.
+    The update re-checks each row, so a station heard meanwhile (another writer) stays up."""
+    rows = conn.execute(
+        update(stations)
+        .where(stations.c.last_heard_at < now - silence_ms, stations.c.down_since.is_(None))
+        .values(down_since=stations.c.last_heard_at + silence_ms)
+        .returning(stations.c.id, stations.c.down_since)
+    ).all()
+    return sorted((row.id, row.down_since) for row in rows)
+
+
 def find_by_token(conn: Connection, token_digest: str) -> Station | None:
     """The station whose token has this digest, or None (once per uplink: prebuilt)."""
     row = conn.execute(_BY_TOKEN, {"digest": token_digest}).mappings().first()

@@ -19,7 +19,7 @@ from foxden.domain.codec import compile as compile_payload_config
 from foxden.domain.device_types import DownlinkMode, PayloadType
 from foxden.domain.errors import InvalidInput
 from foxden.domain.principals import Principal
-from foxden.storage import device_types
+from foxden.storage import device_types, devices
 
 router = APIRouter(tags=["Device types"])
 
@@ -164,7 +164,10 @@ def _edit(conn: Connection, principal: Principal, edition: DeviceTypeEdition) ->
     current = scope.device_type(conn, principal, edition.id)
     given = edition.model_dump(exclude_unset=True, exclude={"id"})
     changes = {field: _checked(field, value) for field, value in given.items()}
-    device_types.save(conn, domain.edited(current, **changes))
+    edited = domain.edited(current, **changes)
+    device_types.save(conn, edited)
+    if edited.keep_alive != current.keep_alive:
+        devices.rearm(conn, edited.id, edited.keep_alive)
 
 
 def _disengage(conn: Connection, principal: Principal, device_type_id: str) -> None:

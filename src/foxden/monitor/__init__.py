@@ -1,0 +1,1 @@
+"""The silence monitor: devices that stopped sending, base stations that stopped reporting."""
