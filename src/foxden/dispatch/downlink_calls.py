@@ -2,18 +2,20 @@
 
 The frame's transaction queued the callback's delivery as already claimed by the request that
 carries the frame. Here it is sent at once, within what is left of the station's receive window,
-the answer is read into a downlink, and the attempt, the end of the delivery (or its retry, when
-the receiver failed) and the message's downlink are recorded in one transaction. A request that
-dies before that leaves the row to fall due for the dispatcher when its claim ends: the receiver
-still gets the message, only too late for its answer to reach the device.
+the answer is read into a downlink and handed back; then the attempt, the end of the delivery
+(or its retry, when the receiver failed) and the message's downlink are recorded in one
+transaction. A process that dies before that leaves the row to fall due for the dispatcher when
+its claim ends: the receiver gets the message again (at least once), too late for its answer to
+reach the device.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -61,12 +63,20 @@ class DownlinkCalls:
         self._mailer = Mailer.from_settings(settings)
         self._retry = RetryPolicy(settings.retry_delays_ms)
         self._clock = clock
-        self._alerts: set[asyncio.Task[None]] = set()
+        # Records (and alert mails) still being written.
+        self._pending: set[asyncio.Task[None]] = set()
 
-    async def ask(self, callback: Callback, row: Claimed, budget_s: float) -> Answered:
+    async def ask(
+        self,
+        callback: Callback,
+        row: Claimed,
+        context: delivery_context.Context,
+        budget_s: float,
+    ) -> Answered:
         """Send the message of ``row`` to ``callback`` and read its downlink, within
-        ``budget_s`` seconds; record what came of it."""
-        context = await self._db.read(delivery_context.load, [row])
+        ``budget_s`` seconds. What came of it is recorded after the answer is returned: the
+        station need not wait for that commit, and a crash before it only leaves the delivery
+        to the dispatcher."""
         message = context.messages.get(row.message_id or 0)
         if message is None:  # deleted meanwhile: nothing to ask about, nothing to retry
             return Answered(Status.NO_ANSWER, info="The message was deleted.")
@@ -78,12 +88,20 @@ class DownlinkCalls:
         now = self._clock()
         subject = Subject(message.device_type_id, message.device_id, message.time, message.id)
         finished = Finished(row, callback, Pending(row, item, subject), result, now)
-        changes = await self._db.write(_record, finished, answered, message, self._retry, now)
-        if changes:
-            task = asyncio.create_task(completion.alert(self._mailer, changes))
-            self._alerts.add(task)
-            task.add_done_callback(self._alerts.discard)
+        self._spawn(self._record(finished, answered, message, now))
         return answered
+
+    async def _record(
+        self, finished: Finished, answered: Answered, message: Message, now: int
+    ) -> None:
+        changes = await self._db.write(_write, finished, answered, message, self._retry, now)
+        if changes:
+            await completion.alert(self._mailer, changes)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     @classmethod
     def open(cls, db: Database, settings: Settings) -> DownlinkCalls:
@@ -101,9 +119,9 @@ class DownlinkCalls:
         return cls(db, settings, client)
 
     async def close(self) -> None:
-        """Let the alert mails under way finish, then close the pool."""
-        if self._alerts:
-            await asyncio.wait(self._alerts)
+        """Let the records and alert mails under way finish, then close the pool."""
+        if self._pending:
+            await asyncio.wait(self._pending)
         await self._client.session.close()
 
 
@@ -120,7 +138,7 @@ def _read(device_id: str, result: Result) -> Answered:
     return Answered(Status.SENT, data.hex())
 
 
-def _record(
+def _write(
     conn: Connection,
     finished: Finished,
     answered: Answered,

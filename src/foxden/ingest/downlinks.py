@@ -20,17 +20,19 @@ from foxden.domain.callbacks import event_name
 from foxden.domain.device_types import DeviceType, DownlinkMode
 from foxden.domain.downlink import Status
 from foxden.domain.uplinks import Uplink
-from foxden.storage import device_days, downlinks, messages, outbox
+from foxden.storage import deliveries, device_days, downlinks, messages, outbox
 from foxden.storage.callbacks import Callback
 from foxden.storage.outbox import Claimed
 
 
 @dataclass(frozen=True, slots=True)
 class Ask:
-    """The downlink callback to ask before answering, and its outbox row, claimed."""
+    """The downlink callback to ask before answering, its outbox row, claimed, and what the
+    row renders: read in the frame's transaction, so asking reads nothing more."""
 
     callback: Callback
     row: Claimed
+    context: deliveries.Context
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +93,7 @@ def _choose(
         )
         row_id = outbox.enqueue_claimed(conn, entry, now, lease_ms)
         row = Claimed(row_id, message_id, hook.id, entry.event, None, False, 0, now)
-        return Answer(Status.PENDING, ask=Ask(hook, row))
+        return Answer(Status.PENDING, ask=Ask(hook, row, deliveries.load(conn, [row])))
     return Answer(Status.NO_DATA)
 
 

@@ -191,8 +191,7 @@ def _accept(
         if cb.id != asked
     ]
     outbox.enqueue(conn, entries, now)
-    queued = len(entries) + (asked is not None)
-    return Accepted(message_id, device.id, False, True, queued, decode_error, answer)
+    return Accepted(message_id, device.id, False, True, len(entries), decode_error, answer)
 
 
 def _attach(conn: Connection, device: Device, earlier: Message, reception: Reception) -> Accepted:

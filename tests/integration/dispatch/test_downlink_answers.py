@@ -15,7 +15,6 @@ from foxden.config import Settings
 from foxden.domain.clock import DAY_MS
 from foxden.storage import device_days, messages
 from foxden.storage.callback_attempts import Attempt
-from foxden.storage.tables import outbox
 from tests.integration.dispatch.conftest import (
     BASE_TIME,
     attempts_of,
@@ -77,9 +76,16 @@ def downlink_callback(client: httpx.Client, made: Fleet, url: str) -> str:
 
 
 def stored(server: LiveServer, message_id: int) -> tuple[str | None, str | None, str | None]:
-    message = server.read(messages.get, message_id)
-    assert message is not None
-    return message.downlink_status, message.downlink_data, message.downlink_info
+    """What the message records of its downlink, once the downlink callback's outcome is."""
+
+    def settled() -> tuple[str | None, str | None, str | None] | None:
+        message = server.read(messages.get, message_id)
+        assert message is not None
+        if message.downlink_status == "pending":
+            return None
+        return message.downlink_status, message.downlink_data, message.downlink_info
+
+    return wait_until(settled)
 
 
 def answer_for(device: str, data: str) -> bytes:
@@ -138,9 +144,9 @@ def test_callback_mode_returns_the_receivers_downlink_at_once(
     assert got["downlink"] == {"status": "sent", "data": "deadbeefcafebabe"}
     [request] = sink.requests
     assert request.json() == {"device": device, "ack": True, "data": "a1b2"}
+    assert stored(server, got["messageId"]) == ("sent", "deadbeefcafebabe", None)
     [attempt] = attempts_of(server, got["messageId"])
     assert (attempt.callback_id, attempt.status, attempt.failed) == (callback_id, 200, False)
-    assert stored(server, got["messageId"]) == ("sent", "deadbeefcafebabe", None)
     assert server.read(outbox_size) == 0
 
 
@@ -225,9 +231,10 @@ def test_a_failing_receiver_gives_no_downlink(
     got = uplink(client, made, seq=1, ack=True)
 
     assert got["downlink"] == {"status": "no_answer"}
-    assert attempts_of(server, got["messageId"])[0].status == 503
-    rows = server.read(lambda conn: conn.execute(outbox.select()).mappings().all())
-    assert [(row["attempts"], row["state"]) for row in rows] == [(1, "queued")]
+    assert stored(server, got["messageId"])[0] == "no_answer"
+    # The delivery takes the normal retries, the first of them the one made while asking.
+    attempts = wait_until(lambda: _given_up(attempts_of(server, got["messageId"])))
+    assert [(a.status, a.failed) for a in attempts] == [(503, False), (503, False), (503, True)]
 
 
 def test_sigfox_cloud_gets_the_downlink_in_the_bidir_answer_format(
@@ -250,3 +257,7 @@ def test_sigfox_cloud_gets_the_downlink_in_the_bidir_answer_format(
 
 def _two(found: list[Attempt]) -> list[Attempt] | None:
     return found if len(found) >= 2 else None
+
+
+def _given_up(found: list[Attempt]) -> list[Attempt] | None:
+    return found if found and found[-1].failed else None

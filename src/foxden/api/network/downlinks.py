@@ -40,5 +40,6 @@ async def answer(runtime: Runtime, accepted: Accepted, started: float) -> Downli
     if decided.ask is None or runtime.downlink_calls is None:
         return DownlinkAnswer(status=decided.status, data=decided.data)
     budget = runtime.settings.downlink_timeout - (time.monotonic() - started)
-    called = await runtime.downlink_calls.ask(decided.ask.callback, decided.ask.row, budget)
+    ask = decided.ask
+    called = await runtime.downlink_calls.ask(ask.callback, ask.row, ask.context, budget)
     return DownlinkAnswer(status=called.status, data=called.data)
