@@ -47,6 +47,7 @@ __all__ = [
     "LoadError",
     "LoadResult",
     "RequestGenerator",
+    "free_port",
     "load_tool",
     "request",
     "run_load",
@@ -115,7 +116,8 @@ class LoadResult:
         return self.count(status) / self.seconds
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 free at the time of asking."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -173,7 +175,7 @@ def serve(
     startup_timeout: float = 15.0,
 ) -> Iterator[str]:
     """Run ``app`` ("module:attr") under uvicorn in a child process; yield its base URL."""
-    port = _free_port()
+    port = free_port()
     cmd = [
         sys.executable, "-m", "uvicorn", app,
         "--host", "127.0.0.1", "--port", str(port),

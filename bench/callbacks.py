@@ -40,57 +40,53 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import functools
 import itertools
-import json
 import multiprocessing
-import os
-import signal
-import socket
 import sqlite3
-import statistics
-import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Coroutine, Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
 
 import aiohttp
-import uvloop
 from aiohttp import web
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Connection, func, insert, select
 
-from _load import RequestGenerator, run_load
-from foxden.config import Settings
+from _serve import (
+    DEFAULT_POSTGRES,
+    FIRST_DEVICE,
+    SEQUENCE_MODULO,
+    UPLINK_PATH,
+    Frames,
+    bench_database,
+    closed_loop_max,
+    foxden_dispatcher,
+    foxden_server,
+    frame_request,
+    load_average,
+    paced,
+    pct,
+    run_on_uvloop,
+    serving,
+    verdict,
+    wait_drained,
+)
 from foxden.domain import credentials
 from foxden.domain.callbacks import event_name
 from foxden.storage import callbacks, device_types, devices, groups, stations
 from foxden.storage.db import Database
-from foxden.storage.migrate import open_database
 from foxden.storage.tables import messages, outbox, receptions
 from groups import postgres_database
 
-T = TypeVar("T")
-
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-FIRST_DEVICE = 0x100000  # device n is f"{FIRST_DEVICE + n:X}", as in bench/ingest.py
-SEQUENCE_MODULO = 4096
 BODY_TEMPLATE = "device={device}&seq={seqNumber}"
 FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
-UPLINK_PATH = "/network/uplinks"
 SLOW_RATE = 10.0  # uplinks/s, S4's first rate
-PROBE_CONNECTIONS = 64  # as S1
 SINKS = 10
 IN_FLIGHT = (32, 128, 512)  # the baseline's levels
 BACKLOG_DEVICES = 100
-POLL_S = 0.1
-RETRY_DELAY_S = "3600"  # a failed delivery comes back after the run
-FAR_MS = 1_800_000  # rows due further than this are rescheduled failures, not pending
 P50_GOAL_MS = 20.0
 P99_GOAL_MS = 200.0
 DRAIN_GOAL = 0.25  # deliveries/s over the baseline's
@@ -122,23 +118,11 @@ class Sink:
 @contextlib.asynccontextmanager
 async def running_sinks(count: int) -> AsyncIterator[list[Sink]]:
     """``count`` sinks on loopback ports of their own, served by this process's loop."""
-    sinks: list[Sink] = []
-    runners: list[web.AppRunner] = []
-    try:
-        for _ in range(count):
-            sink = Sink()
-            app = web.Application()
-            app.router.add_route("*", "/{tail:.*}", sink.handle)
-            runner = web.AppRunner(app, access_log=None)
-            await runner.setup()
-            runners.append(runner)
-            await web.TCPSite(runner, "127.0.0.1", 0).start()
-            sink.url = f"http://127.0.0.1:{runner.addresses[0][1]}/callback"
-            sinks.append(sink)
+    async with contextlib.AsyncExitStack() as stack:
+        sinks = [Sink() for _ in range(count)]
+        for sink in sinks:
+            sink.url = await stack.enter_async_context(serving(sink.handle)) + "/callback"
         yield sinks
-    finally:
-        for runner in runners:
-            await runner.cleanup()
 
 
 def url_callback(url: str) -> dict[str, str]:
@@ -151,161 +135,14 @@ def sink_key(device: str, seq: int) -> bytes:
     return f"device={device}&seq={seq}".encode()
 
 
-# --- foxden in child processes -------------------------------------------------------
-
-
-def foxden_env(database_url: str, **extra: str) -> dict[str, str]:
-    """This environment without its FOXDEN_* settings, plus the benchmark's."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("FOXDEN_")}
-    env |= {
-        "FOXDEN_DATABASE_URL": database_url,
-        "FOXDEN_DEMO": "false",
-        "FOXDEN_SIMULATE": "false",
-        "FOXDEN_OUTBOUND_ALLOW": "127.0.0.1/32",
-        "FOXDEN_CALLBACK_RETRY_DELAYS": RETRY_DELAY_S,
-        "FOXDEN_LOG_LEVEL": "warning",
-    }
-    return env | extra
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-async def _stop(proc: asyncio.subprocess.Process) -> None:
-    if proc.returncode is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(proc.wait(), 60)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-
-
-@contextlib.asynccontextmanager
-async def foxden_server(database_url: str) -> AsyncIterator[tuple[str, int]]:
-    """``foxden serve`` (dispatcher on) on ``database_url``; its base URL and PID."""
-    port = _free_port()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "foxden", "serve", "--host", "127.0.0.1", "--port", str(port),
-        env=foxden_env(database_url), stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_until_answering(base, proc)
-        yield base, proc.pid
-    finally:
-        await _stop(proc)
-
-
-async def _wait_until_answering(base: str, proc: asyncio.subprocess.Process) -> None:
-    deadline = time.monotonic() + 60
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if proc.returncode is not None:
-                raise SystemExit(f"foxden serve exited with code {proc.returncode}")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(base + "/"):
-                    return  # any status: it is up
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"foxden serve did not answer at {base} within 60 s")
-
-
-@contextlib.asynccontextmanager
-async def foxden_dispatcher(database_url: str) -> AsyncIterator[tuple[float, int]]:
-    """``foxden dispatch`` alone on ``database_url``; yield when its dispatcher started, and its
-    PID."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "foxden", "dispatch",
-        env=foxden_env(database_url, COLUMNS="500"), stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        assert proc.stdout is not None
-        while b"dispatching" not in (line := await proc.stdout.readline()):
-            if not line:
-                raise SystemExit(f"foxden dispatch exited with code {await proc.wait()}")
-        yield time.monotonic(), proc.pid  # printed just after Dispatcher.start()
-    finally:
-        await _stop(proc)
-
-
 # --- the database --------------------------------------------------------------------
-
-
-async def bench_database(url: str) -> Database:
-    """foxden's own storage on ``url``, to provision and to poll the outbox."""
-    return await open_database(Settings(database_url=url, demo=False, simulate=False))
-
-
-def _pending(conn: Connection, now: int, callback_ids: Sequence[str] | None = None) -> int:
-    """Outbox rows not done with: queued or claimed, not rescheduled far away after failing."""
-    query = select(func.count()).select_from(outbox).where(outbox.c.due_at < now + FAR_MS)
-    if callback_ids is not None:
-        query = query.where(outbox.c.callback_id.in_(list(callback_ids)))
-    return int(conn.execute(query).scalar_one())
 
 
 def _outbox_rows(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(outbox)).scalar_one())
 
 
-async def wait_drained(
-    db: Database, callback_ids: Sequence[str] | None = None, timeout: float = 1800
-) -> float:
-    """Poll until no row of ``callback_ids`` (all, by default) is pending; when it was seen."""
-    deadline = time.monotonic() + timeout
-    while await db.read(_pending, int(time.time() * 1000), callback_ids):
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the outbox did not drain within {timeout:g} s")
-        await asyncio.sleep(POLL_S)
-    return time.monotonic()
-
-
 # --- S4: latency from ingest to the sink ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class Frames:
-    """Request ``n`` is device ``n % devices`` with sequence number ``(n // devices + 1) % 4096``
-    and time ``base_time + n`` ms, from one station: S1's frames (``bench/ingest.py``), which
-    never replay (for 4096 rounds of the fleet)."""
-
-    devices: int
-    token: str
-    base_time: int
-
-    def generator(self, start: int) -> RequestGenerator:
-        """The same frames for ``_load.run_load`` (wrk's Lua, or its aiohttp fallback)."""
-        lua = f"""
-local authorization = {json.dumps(f"Bearer {self.token}")}
-function make_request(n)
-  local seq = (math.floor(n / {self.devices}) + 1) % {SEQUENCE_MODULO}
-  local body = string.format(
-    '{{"device":"%X","seqNumber":%d,"data":"%08x","rssi":-100,"snr":10,"time":%.0f,"ack":false}}',
-    {FIRST_DEVICE} + n % {self.devices}, seq, n % 4294967296, {self.base_time} + n)
-  return body, {{Authorization = authorization}}
-end
-"""
-        return RequestGenerator(lua, functools.partial(frame_request, self), start)
-
-    def frame(self, n: int) -> tuple[str, int]:
-        """Request ``n``'s device and sequence number."""
-        return f"{FIRST_DEVICE + n % self.devices:X}", (n // self.devices + 1) % SEQUENCE_MODULO
-
-
-def frame_request(frames: Frames, n: int) -> tuple[bytes, dict[str, str]]:
-    """Request ``n``'s body and headers, as the Lua generator builds them."""
-    device, seq = frames.frame(n)
-    body = (
-        f'{{"device":"{device}","seqNumber":{seq},"data":"{n % 2**32:08x}","rssi":-100,'
-        f'"snr":10,"time":{frames.base_time + n},"ack":false}}'
-    )
-    return body.encode(), {"Authorization": f"Bearer {frames.token}", "Content-Type": JSON}
 
 
 def _provision_s4(conn: Connection, fleet_size: int, digest: str, sink_url: str) -> None:
@@ -368,12 +205,7 @@ async def open_loop(
         answered[key] = now
         run.ingest_ms.append((now - began) * 1000)
 
-    start = time.monotonic()
-    tasks = []
-    for i in range(run.sent):
-        await asyncio.sleep(max(0.0, start + i / rate - time.monotonic()))
-        tasks.append(asyncio.create_task(one(first + i)))
-    await asyncio.gather(*tasks)
+    await paced(rate, run.sent, lambda i: one(first + i))
     deadline = time.monotonic() + 30
     while any(key not in arrivals for key in answered) and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
@@ -403,8 +235,8 @@ async def s4(
                 check = await open_loop(session, url, frames, sink, "check", 0, SLOW_RATE, 0.1)
                 if check.lost or check.failures:
                     raise SystemExit(f"S4: the first uplink's callback did not arrive: {check}")
-                maximum, next_index = await _closed_loop_max(
-                    console, frames, url, database_url, args.probe_seconds
+                maximum, next_index = await closed_loop_max(
+                    console, "S4", frames, url, database_url, args.probe_seconds
                 )
                 runs = []
                 second = ("--rate", args.rate) if args.rate else ("50% of max", maximum / 2)
@@ -417,37 +249,10 @@ async def s4(
                     console.print(
                         f"S4 at {rate:,.1f}/s: {run.answered:,} of {run.sent:,} answered 200,"
                         f" {len(run.delivery_ms):,} callbacks timed, p50"
-                        f" {_pct(run.delivery_ms, 50):.1f} ms; load average {_load_average()}"
+                        f" {pct(run.delivery_ms, 50):.1f} ms; load average {load_average()}"
                     )
                     runs.append(run)
     return runs, maximum
-
-
-async def _closed_loop_max(
-    console: Console, frames: Frames, url: str, database_url: str, seconds: float
-) -> tuple[float, int]:
-    """Uplinks/s of S1's closed loop (``_load.run_load``, in its own process), once the outbox
-    it filled is empty again; and the next unused request index."""
-    result = await asyncio.to_thread(
-        run_load,
-        url,
-        method="POST",
-        generator=frames.generator(1),
-        seconds=seconds,
-        connections=PROBE_CONNECTIONS,
-        check=False,
-    )
-    stopped = time.monotonic()
-    db = await bench_database(database_url)
-    try:
-        lag = await wait_drained(db) - stopped
-    finally:
-        await db.close()
-    console.print(
-        f"S4: closed loop, {PROBE_CONNECTIONS} connections: {result.rate(200):,.1f} uplinks/s;"
-        f" the outbox was empty {lag:.1f} s after it stopped; load average {_load_average()}"
-    )
-    return result.rate(200), result.next_index
 
 
 # --- S6: draining a backlog ---------------------------------------------------------------
@@ -584,7 +389,7 @@ async def drain(
         f"S6 {label}: {rows:,} rows in {result.seconds:.1f} s ({result.rate:,.0f}/s), the 9"
         f" healthy sinks' {healthy_rows:,} in {result.healthy_seconds:.1f} s"
         f" ({result.healthy_rate:,.0f}/s, {received:,} received); {left:,} rows left;"
-        f" load average {_load_average()}"
+        f" load average {load_average()}"
     )
     if received != healthy_rows:
         console.print(f"[yellow]S6 {label}: the healthy sinks got {received:,} requests[/]")
@@ -663,28 +468,12 @@ async def baseline(console: Console, rows: int) -> dict[int, float]:
                 rates[in_flight] = rows / seconds
                 console.print(
                     f"baseline, {in_flight} in flight: {rates[in_flight]:,.0f} POSTs/s;"
-                    f" load average {_load_average()}"
+                    f" load average {load_average()}"
                 )
     return rates
 
 
 # --- report ----------------------------------------------------------------------------
-
-
-def _pct(samples: Sequence[float], p: float) -> float:
-    if not samples:
-        return float("nan")
-    if len(samples) == 1:
-        return samples[0]
-    return statistics.quantiles(samples, n=100, method="inclusive")[round(p) - 1]
-
-
-def _load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def _verdict(met: bool) -> str:
-    return "[green]met[/]" if met else "[red]missed[/]"
 
 
 def report_s4(console: Console, engine: str, runs: list[Latency], maximum: float) -> None:
@@ -695,19 +484,19 @@ def report_s4(console: Console, engine: str, runs: list[Latency], maximum: float
                    f"p99 <= {P99_GOAL_MS:g}"):  # fmt: skip
         table.add_column(column, justify="left" if column == "rate" else "right")
     for run in runs:
-        p50, p99 = _pct(run.delivery_ms, 50), _pct(run.delivery_ms, 99)
+        p50, p99 = pct(run.delivery_ms, 50), pct(run.delivery_ms, 99)
         table.add_row(
             run.label,
             f"{run.rate:,.1f}",
             f"{run.sent:,}",
             f"{run.answered:,}" + (f" ({run.failures} failed)" if run.failures else ""),
             f"{len(run.delivery_ms):,}" + (f" ({run.lost} lost)" if run.lost else ""),
-            f"{_pct(run.ingest_ms, 50):.1f}",
+            f"{pct(run.ingest_ms, 50):.1f}",
             f"{p50:.1f}",
             f"{p99:.1f}",
             f"{max(run.delivery_ms, default=float('nan')):.1f}",
-            _verdict(p50 <= P50_GOAL_MS),
-            _verdict(p99 <= P99_GOAL_MS),
+            verdict(p50 <= P50_GOAL_MS),
+            verdict(p99 <= P99_GOAL_MS),
         )
     console.print(table)
 
@@ -732,11 +521,11 @@ def report_s6(console: Console, engine: str, drains: list[Drain], ceiling: float
     ratio = healthy.rate / ceiling
     kept = failing.healthy_rate / healthy.healthy_rate
     console.print(
-        f"  deliveries/s >= {DRAIN_GOAL:g}x baseline: {_verdict(ratio >= DRAIN_GOAL)}"
+        f"  deliveries/s >= {DRAIN_GOAL:g}x baseline: {verdict(ratio >= DRAIN_GOAL)}"
         f" ({ratio:.3f}x of {ceiling:,.0f}/s)"
     )
     console.print(
-        f"  healthy sinks with one failing >= {HEALTHY_GOAL:g}x: {_verdict(kept >= HEALTHY_GOAL)}"
+        f"  healthy sinks with one failing >= {HEALTHY_GOAL:g}x: {verdict(kept >= HEALTHY_GOAL)}"
         f" ({kept:.2f}x)"
     )
 
@@ -751,12 +540,6 @@ async def run_engine(
     drains = await s6(console, database_url, args)
     report_s4(console, engine, runs, maximum)
     report_s6(console, engine, drains, ceiling)
-
-
-def _run(main: Coroutine[Any, Any, T]) -> T:
-    """Run ``main`` on uvloop, as the server does (the sinks share this process's loop)."""
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(main)
 
 
 def parse_args() -> argparse.Namespace:
@@ -789,16 +572,18 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     console = Console(width=None if Console().is_terminal else 140)
-    console.print(f"{time.strftime('%Y-%m-%d %H:%M')}, load average {_load_average()}")
-    rates = _run(baseline(console, args.rows))
+    console.print(f"{time.strftime('%Y-%m-%d %H:%M')}, load average {load_average()}")
+    rates = run_on_uvloop(baseline(console, args.rows))
     ceiling = max(rates.values())
     with tempfile.TemporaryDirectory(prefix="foxden-bench-") as workdir:
         engine = f"SQLite {sqlite3.sqlite_version}"
-        _run(run_engine(console, engine, f"sqlite:///{workdir}/callbacks.sqlite3", args, ceiling))
+        run_on_uvloop(
+            run_engine(console, engine, f"sqlite:///{workdir}/callbacks.sqlite3", args, ceiling)
+        )
     if args.postgres:
         with postgres_database(args.postgres) as database_url:
-            _run(run_engine(console, "PostgreSQL", database_url, args, ceiling))
-    console.print(f"load average at the end: {_load_average()}")
+            run_on_uvloop(run_engine(console, "PostgreSQL", database_url, args, ceiling))
+    console.print(f"load average at the end: {load_average()}")
 
 
 if __name__ == "__main__":

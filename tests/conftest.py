@@ -25,7 +25,8 @@ def database_url(databases: Databases) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, demo=False)
+    # The silence monitor runs only where a test drives it (tests/integration/monitor).
+    return Settings(database_url=database_url, demo=False, monitor=False)
 
 
 @pytest.fixture

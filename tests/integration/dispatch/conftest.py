@@ -43,6 +43,7 @@ def settings(database_url: str, smtp: SmtpServer) -> Settings:
     return Settings(
         database_url=database_url,
         demo=False,
+        monitor=False,
         outbound_allow=["127.0.0.1/32"],
         callback_retry_delays=RETRY_DELAYS,
         callback_timeout=1.0,
