@@ -75,26 +75,24 @@ def enqueue(
 
 def take(conn: Connection, device_id: str, message_id: int, now: int) -> Downlink | None:
     """The device's oldest pending downlink, now sent with ``message_id``; those that expired
-    on the way are marked so."""
-    conn.execute(
-        update(downlinks)
-        .where(
-            downlinks.c.device_id == device_id,
-            downlinks.c.state == State.PENDING,
-            downlinks.c.expires_at <= now,
-        )
-        .values(state=State.EXPIRED, settled_at=now)
-    )
-    row = (
+    on the way are marked so. One read when nothing waits: it runs for every frame with ack."""
+    rows = (
         conn.execute(
             select(downlinks)
             .where(downlinks.c.device_id == device_id, downlinks.c.state == State.PENDING)
             .order_by(downlinks.c.id)
-            .limit(1)
         )
         .mappings()
-        .first()
+        .all()
     )
+    expired = [row["id"] for row in rows if _expired(row, now)]
+    if expired:
+        conn.execute(
+            update(downlinks)
+            .where(downlinks.c.id.in_(expired))
+            .values(state=State.EXPIRED, settled_at=now)
+        )
+    row = next((row for row in rows if not _expired(row, now)), None)
     if row is None:
         return None
     conn.execute(
@@ -103,6 +101,10 @@ def take(conn: Connection, device_id: str, message_id: int, now: int) -> Downlin
         .values(state=State.SENT, message_id=message_id, sent_at=now)
     )
     return replace(_to_downlink(row), state=State.SENT, message_id=message_id, sent_at=now)
+
+
+def _expired(row: RowMapping, now: int) -> bool:
+    return row["expires_at"] is not None and row["expires_at"] <= now
 
 
 def settle(conn: Connection, message_id: int, acked: bool, now: int) -> Downlink | None:
@@ -194,7 +196,7 @@ def waiting(conn: Connection, device_id: str, now: int) -> Downlink | None:
 def _to_downlink(row: RowMapping, now: int | None = None) -> Downlink:
     state = State(row["state"])
     expires_at = row["expires_at"]
-    if now is not None and state is State.PENDING and expires_at is not None and expires_at <= now:
+    if now is not None and state is State.PENDING and _expired(row, now):
         state = State.EXPIRED
     return Downlink(
         id=row["id"],
