@@ -11,6 +11,7 @@ frames (``bench/ingest.py``) come from :class:`Frames`, for ``_load.run_load``'s
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import functools
@@ -284,3 +285,32 @@ def run_on_uvloop(main: Coroutine[Any, Any, T]) -> T:
     """Run ``main`` on uvloop, as the server does (the receivers share this process's loop)."""
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         return runner.run(main)
+
+
+def latency_arguments(description: str, rate_help: str) -> argparse.ArgumentParser:
+    """The options of the open-loop latency benches (S4, S5); ``fill_latency_defaults`` after
+    parsing."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="small sizes, short runs")
+    parser.add_argument("--rate", type=float, help=rate_help)
+    parser.add_argument("--seconds", type=float, help="per rate (30; 8 --quick)")
+    parser.add_argument("--probe-seconds", type=float, help="closed-loop max (10; 3 --quick)")
+    parser.add_argument("--devices", type=int, help="the fleet (10000; 1000 --quick)")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        nargs="?",
+        const=DEFAULT_POSTGRES,
+        help=f"also on PostgreSQL; a maintenance URL (default {DEFAULT_POSTGRES}): a fresh"
+        " database is created next to it and dropped at the end",
+    )
+    return parser
+
+
+def fill_latency_defaults(args: argparse.Namespace) -> argparse.Namespace:
+    """The sizes left unset, by ``--quick``."""
+    quick = args.quick
+    args.seconds = args.seconds or (8.0 if quick else 30.0)
+    args.probe_seconds = args.probe_seconds or (3.0 if quick else 10.0)
+    args.devices = args.devices or (1_000 if quick else 10_000)
+    return args

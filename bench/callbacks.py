@@ -56,16 +56,17 @@ from rich.table import Table
 from sqlalchemy import Connection, func, insert, select
 
 from _serve import (
-    DEFAULT_POSTGRES,
     FIRST_DEVICE,
     SEQUENCE_MODULO,
     UPLINK_PATH,
     Frames,
     bench_database,
     closed_loop_max,
+    fill_latency_defaults,
     foxden_dispatcher,
     foxden_server,
     frame_request,
+    latency_arguments,
     load_average,
     paced,
     pct,
@@ -543,29 +544,12 @@ async def run_engine(
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="S4 callback latency and S6 backlog drain")
-    parser.add_argument("--quick", action="store_true", help="small sizes, short runs")
-    parser.add_argument("--rows", type=int, help="backlog rows (100000; 10000 --quick)")
-    parser.add_argument("--rate", type=float, help="S4's second rate (half the measured max)")
-    parser.add_argument("--seconds", type=float, help="per S4 rate (30; 8 --quick)")
-    parser.add_argument("--probe-seconds", type=float, help="closed-loop max (10; 3 --quick)")
-    parser.add_argument("--devices", type=int, help="S4's fleet (10000; 1000 --quick)")
-    parser.add_argument(
-        "--postgres",
-        metavar="URL",
-        nargs="?",
-        const=DEFAULT_POSTGRES,
-        help=f"also on PostgreSQL; a maintenance URL (default {DEFAULT_POSTGRES}): a fresh"
-        " database is created next to it and dropped at the end",
+    parser = latency_arguments(
+        "S4 callback latency and S6 backlog drain", "S4's second rate (half the measured max)"
     )
-    args = parser.parse_args()
-    quick = args.quick
-    args.rows = args.rows or (10_000 if quick else 100_000)
-    args.seconds = args.seconds or (8.0 if quick else 30.0)
-    args.probe_seconds = args.probe_seconds or (3.0 if quick else 10.0)
-    args.devices = args.devices or (1_000 if quick else 10_000)
-    if args.rows < SINKS:
-        parser.error(f"--rows must be at least {SINKS}")
+    parser.add_argument("--rows", type=int, help="backlog rows (100000; 10000 --quick)")
+    args = fill_latency_defaults(parser.parse_args())
+    args.rows = args.rows or (10_000 if args.quick else 100_000)
     return args
 
 

@@ -49,15 +49,16 @@ from rich.table import Table
 from sqlalchemy import Connection
 
 from _serve import (
-    DEFAULT_POSTGRES,
     FIRST_DEVICE,
     JSON,
     UPLINK_PATH,
     Frames,
     bench_database,
     closed_loop_max,
+    fill_latency_defaults,
     foxden_server,
     frame_request,
+    latency_arguments,
     load_average,
     paced,
     pct,
@@ -289,26 +290,8 @@ async def run_engine(
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="S5 downlink round trip")
-    parser.add_argument("--quick", action="store_true", help="small sizes, short runs")
-    parser.add_argument("--rate", type=float, help="uplinks/s (half the measured max)")
-    parser.add_argument("--seconds", type=float, help="per run (30; 8 --quick)")
-    parser.add_argument("--probe-seconds", type=float, help="closed-loop max (10; 3 --quick)")
-    parser.add_argument("--devices", type=int, help="the fleet (10000; 1000 --quick)")
-    parser.add_argument(
-        "--postgres",
-        metavar="URL",
-        nargs="?",
-        const=DEFAULT_POSTGRES,
-        help=f"also on PostgreSQL; a maintenance URL (default {DEFAULT_POSTGRES}): a fresh"
-        " database is created next to it and dropped at the end",
-    )
-    args = parser.parse_args()
-    quick = args.quick
-    args.seconds = args.seconds or (8.0 if quick else 30.0)
-    args.probe_seconds = args.probe_seconds or (3.0 if quick else 10.0)
-    args.devices = args.devices or (1_000 if quick else 10_000)
-    return args
+    parser = latency_arguments("S5 downlink round trip", "uplinks/s (half the measured max)")
+    return fill_latency_defaults(parser.parse_args())
 
 
 def main() -> None:
