@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -119,3 +121,50 @@ def test_unknown_values_are_zeros() -> None:
 def test_a_station_id_must_be_hex() -> None:
     with pytest.raises(InvalidInput, match="station id"):
         downlink.render("{time}{tapId}0000", rssi=None, tap_id="roof", time_s=0)
+
+
+device_ids = st.text(alphabet="0123456789ABCDEF", min_size=1, max_size=8)
+
+
+@given(device_ids, st.binary(min_size=8, max_size=8), st.booleans(), st.integers(0, 3))
+def test_a_receivers_downlink_is_read_back_whatever_the_ids_spelling(
+    device: str, data: bytes, lower: bool, zeros: int
+) -> None:
+    key = "0" * zeros + (device.lower() if lower else device)
+    answer = json.dumps({"other": 1, key: {"downlinkData": data.hex().upper()}})
+    assert downlink.parse_answer(device, 200, answer) == data
+
+
+@given(st.text(max_size=200), st.sampled_from([200, 201, 204]))
+def test_any_answer_is_a_downlink_none_or_invalid(body: str, status: int) -> None:
+    try:
+        read = downlink.parse_answer("1A2B", status, body)
+    except downlink.InvalidAnswer:
+        return
+    assert read is None or len(read) == 8
+
+
+def test_a_deeply_nested_answer_is_invalid_not_a_crash() -> None:
+    with pytest.raises(downlink.InvalidAnswer):
+        downlink.parse_answer("1A2B", 200, "[" * 100_000 + "]" * 100_000)
+
+
+def test_no_data_and_an_empty_answer_mean_no_downlink() -> None:
+    assert downlink.parse_answer("1A2B", 204, "") is None
+    assert downlink.parse_answer("1A2B", 200, "  ") is None
+    assert downlink.parse_answer("1a2b", 200, '{"1A2B": {"noData": true}}') is None
+
+
+@pytest.mark.parametrize(
+    ("status", "acked", "expected"),
+    [
+        ("sent", True, (0, "Acknowledged")),
+        ("sent", False, (4, "Network error")),
+        ("invalid", True, (2, "Invalid payload")),
+        ("not_configured", True, (8, "Invalid configuration")),
+        ("no_answer", True, (1, "No answer")),
+        (None, True, (1, "No answer")),
+    ],
+)
+def test_acknowledge_info_codes(status: str | None, acked: bool, expected: tuple[int, str]) -> None:
+    assert downlink.info_code(status, acked) == expected

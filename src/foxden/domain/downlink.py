@@ -146,7 +146,7 @@ def parse_answer(device_id: str, status: int, body: str) -> bytes | None:
         return None
     try:
         answer = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # too deeply nested for the parser is no downlink
         raise InvalidAnswer("the answer is not JSON") from None
     if not isinstance(answer, dict):
         raise InvalidAnswer("the answer is not a JSON object")
