@@ -30,6 +30,7 @@ from foxden.dispatch.completion import Finished, Pending, Subject
 from foxden.dispatch.http import NO_STATUS, Client
 from foxden.dispatch.mail import Mailer
 from foxden.dispatch.retry import RetryPolicy
+from foxden.domain.callbacks import CallbackSubtype, CallbackType, event_name
 from foxden.domain.clock import now_ms
 from foxden.storage import deliveries as delivery_context
 from foxden.storage import outbox
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 CLAIM_BATCH = 256
 # Longest sleep with nothing due: rows queued by another process are seen within it.
 POLL_S = 1.0
+# The outbox event of DATA_ADVANCED callbacks, whose rows are held back after their creation.
+_ADVANCED = event_name(CallbackType.SERVICE, CallbackSubtype.DATA_ADVANCED)
 # Most lines one BATCH_URL request carries.
 MAX_LINES = 100
 
@@ -91,6 +94,7 @@ class Dispatcher:
         self._retry = RetryPolicy(settings.retry_delays_ms)
         self._mailer = Mailer.from_settings(settings)
         self._lease_ms = round(settings.dispatch_lease_s * 1000)
+        self._advanced_delay_ms = round(settings.data_advanced_delay_s * 1000)
         self._in_flight: Counter[str] = Counter()
         self._limits: dict[str, int] = {}
         self._held: dict[int, Claimed] = {}
@@ -207,7 +211,9 @@ class Dispatcher:
         if gathering is None:
             gathering = _Gathering(callback, channel)
             self._gathering[callback.id] = gathering
-            closes = pending.row.created_at + self._settings.callback_batch_window_ms
+            # The window opens when the row fell due: at its creation, or after its delay.
+            held = self._advanced_delay_ms if pending.row.event == _ADVANCED else 0
+            closes = pending.row.created_at + held + self._settings.callback_batch_window_ms
             self._spawn(self._send_gathered(tools, gathering, closes))
         gathering.items.append(pending)
         if len(gathering.items) >= MAX_LINES:

@@ -169,3 +169,29 @@ def test_a_gps_fix_in_the_payload_is_the_location(
     body = _delivered_once(server, sink, sent["messageId"])
     assert body["data"] == fix.hex()
     assert body["location"] == {"lat": 45.764, "lng": 4.8357, "radius": 0, "source": 1, "status": 1}
+
+
+def test_a_batch_url_callback_gathers_the_frames_that_fall_due_together(
+    server: LiveServer, client: httpx.Client, sink: HttpSink
+) -> None:
+    made = fleet(server, devices=2, stations=1, callbacks=())
+    create_callbacks(
+        client,
+        made,
+        {
+            "channel": "BATCH_URL",
+            "callbackType": 1,
+            "callbackSubtype": 6,
+            "url": f"{sink.url}/lines",
+            "linePattern": "{device};{seqNumber}",
+        },
+    )
+
+    uplink(client, made, seq=1, device=0)
+    uplink(client, made, seq=1, device=1)
+
+    # Both fall due 2 s after their creation, within one batch window of each other.
+    [request] = sink.wait_for(1, path="/lines")
+    wait_until(lambda: server.read(outbox_size) == 0)
+    assert sorted(request.text().split("\n")) == sorted(f"{d};1" for d in made.device_ids)
+    assert len(sink.requests) == 1
