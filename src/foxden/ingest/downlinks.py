@@ -17,10 +17,12 @@ from sqlalchemy import Connection
 
 from foxden.domain import downlink
 from foxden.domain.callbacks import event_name
+from foxden.domain.coverage import Position
 from foxden.domain.device_types import DeviceType, DownlinkMode
 from foxden.domain.downlink import Status
+from foxden.domain.messages import Message
 from foxden.domain.uplinks import Uplink
-from foxden.storage import deliveries, device_days, downlinks, messages, outbox
+from foxden.storage import deliveries, device_days, downlinks, messages, outbox, stations
 from foxden.storage.callbacks import Callback
 from foxden.storage.outbox import Claimed
 
@@ -46,42 +48,44 @@ class Answer:
 
 def decide(
     conn: Connection,
-    uplink: Uplink,
+    message: Message,
+    link_window: tuple[tuple[float, float], ...],
     device_type: DeviceType,
-    message_id: int,
     fired: Sequence[Callback],
     now: int,
     lease_ms: int,
 ) -> Answer:
-    """The answer to ``uplink``'s request for a downlink, recorded on its message."""
-    answer = _choose(conn, uplink, device_type, message_id, fired, now, lease_ms)
-    messages.set_downlink(conn, message_id, answer.status, answer.data, _INFO.get(answer.status))
+    """The answer to the request for a downlink of ``message``, just stored, recorded on it;
+    ``link_window`` is its device's, with it."""
+    answer = _choose(conn, message, link_window, device_type, fired, now, lease_ms)
+    messages.set_downlink(conn, message.id, answer.status, answer.data, _INFO.get(answer.status))
     if answer.data is not None:
-        device_days.count_downlink(conn, uplink.device_id, uplink.time)
+        device_days.count_downlink(conn, message.device_id, message.time)
     return answer
 
 
 def _choose(
     conn: Connection,
-    uplink: Uplink,
+    message: Message,
+    link_window: tuple[tuple[float, float], ...],
     device_type: DeviceType,
-    message_id: int,
     fired: Sequence[Callback],
     now: int,
     lease_ms: int,
 ) -> Answer:
-    queued = downlinks.take(conn, uplink.device_id, message_id, uplink.time)
+    queued = downlinks.take(conn, message.device_id, message.id, message.time)
     if queued is not None:
         return Answer(Status.SENT, queued.data)
     mode = device_type.downlink_mode
+    [reception] = message.receptions
     if mode is DownlinkMode.DIRECT:
         if not device_type.downlink_data_string:
             return Answer(Status.NOT_CONFIGURED)
         data = downlink.render(
             device_type.downlink_data_string,
-            rssi=uplink.rssi,
-            tap_id=uplink.station_id,
-            time_s=uplink.time // 1000,
+            rssi=reception.rssi,
+            tap_id=reception.station_id,
+            time_s=message.time // 1000,
         )
         return Answer(Status.SENT, data.hex())
     if mode is DownlinkMode.CALLBACK:
@@ -89,12 +93,36 @@ def _choose(
         if hook is None:
             return Answer(Status.NOT_CONFIGURED)
         entry = outbox.Entry(
-            message_id, event_name(hook.callback_type, hook.callback_subtype), hook.id
+            message.id, event_name(hook.callback_type, hook.callback_subtype), hook.id
         )
         row_id = outbox.enqueue_claimed(conn, entry, now, lease_ms)
-        row = Claimed(row_id, message_id, hook.id, entry.event, None, False, 0, now)
-        return Answer(Status.PENDING, ask=Ask(hook, row, deliveries.load(conn, [row])))
+        row = Claimed(row_id, message.id, hook.id, entry.event, None, False, 0, now)
+        return Answer(
+            Status.PENDING, ask=Ask(hook, row, _context(conn, message, link_window, hook))
+        )
     return Answer(Status.NO_DATA)
+
+
+def _context(
+    conn: Connection,
+    message: Message,
+    link_window: tuple[tuple[float, float], ...],
+    hook: Callback,
+) -> deliveries.Context:
+    """What the downlink callback's delivery renders, from what the frame's transaction holds:
+    only the receiving station's position is read."""
+    station = stations.get(conn, message.receptions[0].station_id)
+    positions = {}
+    if station is not None and station.lat is not None and station.lng is not None:
+        positions[station.id] = Position(station.lat, station.lng)
+    return deliveries.Context(
+        messages={message.id: message},
+        callbacks={hook.id: hook},
+        link_windows={message.device_id: link_window},
+        positions=positions,
+        events={},
+        fixed_positions={},
+    )
 
 
 _INFO = {

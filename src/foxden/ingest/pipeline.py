@@ -175,7 +175,26 @@ def _accept(
     answer = None
     if uplink.ack and uplink.kind is FrameKind.DATA:
         lease_ms = round((settings.downlink_timeout + settings.dispatch_lease_s) * 1000)
-        answer = downlinks.decide(conn, uplink, device_type, message_id, fired, now, lease_ms)
+        held = Message(
+            id=message_id,
+            device_id=device.id,
+            device_type_id=device_type.id,
+            time=uplink.time,
+            seq_number=uplink.seq_number,
+            kind=uplink.kind,
+            data=uplink.data.hex(),
+            ack=True,
+            rssi=uplink.rssi,
+            snr=uplink.snr,
+            link_quality=quality,
+            forwarded=True,
+            receptions=(reception,),
+            decoded=fields,
+            decode_error=decode_error,
+            location=location,
+        )
+        window = tuple((float(snr), float(rssi)) for snr, rssi in window_pairs)
+        answer = downlinks.decide(conn, held, window, device_type, fired, now, lease_ms)
     asked = answer.ask.callback.id if answer is not None and answer.ask is not None else None
     delay_ms = round(settings.data_advanced_delay_s * 1000)
     entries = [

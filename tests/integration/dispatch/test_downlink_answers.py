@@ -20,6 +20,7 @@ from tests.integration.dispatch.conftest import (
     attempts_of,
     create_callbacks,
     outbox_size,
+    place_station,
     uplink,
     url_callback,
     wait_until,
@@ -63,7 +64,10 @@ def downlink_callback(client: httpx.Client, made: Fleet, url: str) -> str:
             url,
             callbackSubtype=3,
             contentType="application/json",
-            bodyTemplate='{"device": "{device}", "ack": {ack}, "data": "{data}"}',
+            bodyTemplate=(
+                '{"device": "{device}", "ack": {ack}, "data": "{data}", "seq": {seqNumber},'
+                ' "time": {time}, "station": "{station}", "rssi": {rssi}, "lat": {lat}}'
+            ),
         ),
     )
     selected = client.post(
@@ -139,11 +143,22 @@ def test_callback_mode_returns_the_receivers_downlink_at_once(
     callback_id = downlink_callback(client, made, f"{sink.url}/bidir")
     sink.answer(200, answer_for(device, "DEADBEEFCAFEBABE"), "application/json")
 
-    got = uplink(client, made, seq=1, data="a1b2", ack=True)
+    place_station(server, made.stations[0][0], 43.6, 1.44)
+
+    got = uplink(client, made, seq=1, data="a1b2", ack=True, rssi=-120.25)
 
     assert got["downlink"] == {"status": "sent", "data": "deadbeefcafebabe"}
     [request] = sink.requests
-    assert request.json() == {"device": device, "ack": True, "data": "a1b2"}
+    assert request.json() == {
+        "device": device,
+        "ack": True,
+        "data": "a1b2",
+        "seq": 1,
+        "time": BASE_TIME // 1000,
+        "station": made.stations[0][0],
+        "rssi": -120.25,
+        "lat": 44,
+    }
     assert stored(server, got["messageId"]) == ("sent", "deadbeefcafebabe", None)
     [attempt] = attempts_of(server, got["messageId"])
     assert (attempt.callback_id, attempt.status, attempt.failed) == (callback_id, 200, False)
@@ -161,6 +176,7 @@ def test_a_frame_without_ack_reaches_the_downlink_callback_through_the_dispatche
     assert "downlink" not in got
     [request] = sink.wait_for(1)
     assert request.json()["ack"] is False
+    assert request.json()["seq"] == 1
     assert stored(server, got["messageId"]) == (None, None, None)
 
 
