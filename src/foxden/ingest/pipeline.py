@@ -171,35 +171,50 @@ def _accept(
     device_days.count_uplink(conn, device.id, uplink.time, len(uplink.data))
     if not admission.forwarded:
         return Accepted(message_id, device.id, False, False, 0, decode_error)
-    fired = callbacks.find_enabled(conn, device_type.id, FIRED_BY[uplink.kind])
+    stored = Message(
+        id=message_id,
+        device_id=device.id,
+        device_type_id=device_type.id,
+        time=uplink.time,
+        seq_number=uplink.seq_number,
+        kind=uplink.kind,
+        data=uplink.data.hex(),
+        ack=uplink.ack,
+        rssi=uplink.rssi,
+        snr=uplink.snr,
+        link_quality=quality,
+        forwarded=True,
+        receptions=(reception,),
+        decoded=fields,
+        decode_error=decode_error,
+        location=location,
+        service=service,
+    )
+    window = tuple((float(snr), float(rssi)) for snr, rssi in window_pairs)
+    queued, answer = _forward(conn, settings, stored, window, device_type, now)
+    return Accepted(message_id, device.id, False, True, queued, decode_error, answer)
+
+
+def _forward(
+    conn: Connection,
+    settings: Settings,
+    message: Message,
+    link_window: tuple[tuple[float, float], ...],
+    device_type: DeviceType,
+    now: int,
+) -> tuple[int, downlinks.Answer | None]:
+    """Queue the deliveries a new forwarded frame fires and decide the downlink it asks for:
+    how many rows fall due for the dispatcher, and the downlink."""
+    fired = callbacks.find_enabled(conn, device_type.id, FIRED_BY[message.kind])
     answer = None
-    if uplink.ack and uplink.kind is FrameKind.DATA:
+    if message.ack and message.kind is FrameKind.DATA:
         lease_ms = round((settings.downlink_timeout + settings.dispatch_lease_s) * 1000)
-        held = Message(
-            id=message_id,
-            device_id=device.id,
-            device_type_id=device_type.id,
-            time=uplink.time,
-            seq_number=uplink.seq_number,
-            kind=uplink.kind,
-            data=uplink.data.hex(),
-            ack=True,
-            rssi=uplink.rssi,
-            snr=uplink.snr,
-            link_quality=quality,
-            forwarded=True,
-            receptions=(reception,),
-            decoded=fields,
-            decode_error=decode_error,
-            location=location,
-        )
-        window = tuple((float(snr), float(rssi)) for snr, rssi in window_pairs)
-        answer = downlinks.decide(conn, held, window, device_type, fired, now, lease_ms)
+        answer = downlinks.decide(conn, message, link_window, device_type, fired, now, lease_ms)
     asked = answer.ask.callback.id if answer is not None and answer.ask is not None else None
     delay_ms = round(settings.data_advanced_delay_s * 1000)
     entries = [
         outbox.Entry(
-            message_id,
+            message.id,
             event_name(cb.callback_type, cb.callback_subtype),
             cb.id,
             delay_ms=delay_ms
@@ -210,7 +225,7 @@ def _accept(
         if cb.id != asked
     ]
     outbox.enqueue(conn, entries, now)
-    return Accepted(message_id, device.id, False, True, len(entries), decode_error, answer)
+    return len(entries), answer
 
 
 def _attach(conn: Connection, device: Device, earlier: Message, reception: Reception) -> Accepted:
