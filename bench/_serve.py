@@ -175,6 +175,24 @@ async def wait_drained(
     return time.monotonic()
 
 
+async def drain_lag(database_url: str, since: float) -> float:
+    """Seconds from ``since`` (monotonic) until the outbox of ``database_url`` is drained."""
+    db = await bench_database(database_url)
+    try:
+        return await wait_drained(db) - since
+    finally:
+        await db.close()
+
+
+async def provision(database_url: str, body: Callable[..., T], *args: Any) -> T:
+    """Run one write transaction on ``database_url`` with its own short-lived connection."""
+    db = await bench_database(database_url)
+    try:
+        return await db.write(body, *args)
+    finally:
+        await db.close()
+
+
 # --- a station's frames ----------------------------------------------------------------
 
 
@@ -247,12 +265,7 @@ async def closed_loop_max(
         connections=PROBE_CONNECTIONS,
         check=False,
     )
-    stopped = time.monotonic()
-    db = await bench_database(database_url)
-    try:
-        lag = await wait_drained(db) - stopped
-    finally:
-        await db.close()
+    lag = await drain_lag(database_url, time.monotonic())
     console.print(
         f"{scenario}: closed loop, {PROBE_CONNECTIONS} connections: {result.rate(200):,.1f}"
         f" uplinks/s; the outbox was empty {lag:.1f} s after it stopped; load average"

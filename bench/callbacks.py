@@ -70,6 +70,7 @@ from _serve import (
     load_average,
     paced,
     pct,
+    provision,
     run_on_uvloop,
     serving,
     verdict,
@@ -222,11 +223,7 @@ async def s4(
     """S4's two runs on ``database_url``, and the closed-loop maximum rate measured first."""
     token = credentials.new_token()
     async with running_sinks(1) as [sink]:
-        db = await bench_database(database_url)
-        try:
-            await db.write(_provision_s4, args.devices, token.stored, sink.url)
-        finally:
-            await db.close()
+        await provision(database_url, _provision_s4, args.devices, token.stored, sink.url)
         frames = Frames(args.devices, token.plain, int(time.time() * 1000))
         async with foxden_server(database_url) as (base, pid):
             console.print(f"S4: foxden serve, PID {pid}, at {base}")

@@ -53,8 +53,8 @@ from _serve import (
     JSON,
     UPLINK_PATH,
     Frames,
-    bench_database,
     closed_loop_max,
+    drain_lag,
     fill_latency_defaults,
     foxden_server,
     frame_request,
@@ -62,10 +62,10 @@ from _serve import (
     load_average,
     paced,
     pct,
+    provision,
     run_on_uvloop,
     serving,
     verdict,
-    wait_drained,
 )
 from foxden.domain import credentials
 from foxden.domain.device_types import DownlinkMode
@@ -197,11 +197,7 @@ async def s5(
     sink = BidirSink()
     async with serving(sink.handle) as sink_base:
         sink.url = sink_base + "/bidir"
-        db = await bench_database(database_url)
-        try:
-            await db.write(_provision, args.devices, token.stored, sink.url)
-        finally:
-            await db.close()
+        await provision(database_url, _provision, args.devices, token.stored, sink.url)
         plain = Frames(args.devices, token.plain, int(time.time() * 1000))
         acked = dataclasses.replace(plain, ack=True)
         async with foxden_server(database_url) as (base, pid):
@@ -225,12 +221,7 @@ async def s5(
                         args.seconds,
                     )  # fmt: skip
                     next_index += run.sent
-                    ended = time.monotonic()
-                    db = await bench_database(database_url)
-                    try:
-                        lag = await wait_drained(db) - ended
-                    finally:
-                        await db.close()
+                    lag = await drain_lag(database_url, time.monotonic())
                     console.print(
                         f"S5 {kind} at {rate:,.1f}/s: {len(run.total_ms):,} of {run.sent:,}"
                         f" answered as expected, total p50 {pct(run.total_ms, 50):.1f} ms;"
