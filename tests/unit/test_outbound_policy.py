@@ -3,11 +3,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import ipaddress
-import socket
 
 import aiohttp
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +16,7 @@ from foxden.dispatch.outbound import (
     check_url,
     denial,
 )
+from tests.support.resolvers import StubResolver
 
 DEFAULT = OutboundPolicy()
 LOOPBACK_ONLY = OutboundPolicy.parse(["127.0.0.1/32"])
@@ -221,32 +220,6 @@ def test_no_address_in_ten_slash_eight_is_permitted_by_default(offset: int) -> N
     address = ipaddress.IPv4Address("10.0.0.0") + offset
     assert not DEFAULT.permits(str(address))
     assert not DEFAULT.permits(f"::ffff:{address}")
-
-
-class StubResolver(AbstractResolver):
-    """Resolves every name to fixed addresses, in order."""
-
-    def __init__(self, *addresses: str) -> None:
-        self.addresses = addresses
-        self.closed = False
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        return [
-            ResolveResult(
-                hostname=host,
-                host=address,
-                port=port,
-                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
-                proto=socket.IPPROTO_TCP,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for address in self.addresses
-        ]
-
-    async def close(self) -> None:
-        self.closed = True
 
 
 def resolve(policy: OutboundPolicy, *addresses: str) -> list[str]:

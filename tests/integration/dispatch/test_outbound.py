@@ -11,10 +11,10 @@ from contextlib import AsyncExitStack, asynccontextmanager
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.abc import AbstractResolver, ResolveResult
 
 from foxden.dispatch import outbound
 from foxden.dispatch.outbound import OutboundDenied, OutboundPolicy
+from tests.support.resolvers import StubResolver
 
 LOOPBACK_ONLY = OutboundPolicy.parse(["127.0.0.1/32"])
 
@@ -50,31 +50,6 @@ class Server:
             yield self
         finally:
             await runner.cleanup()
-
-
-class StubResolver(AbstractResolver):
-    """Resolves every name to fixed addresses, in order, as DNS under someone else's control."""
-
-    def __init__(self, *addresses: str) -> None:
-        self.addresses = addresses
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        return [
-            ResolveResult(
-                hostname=host,
-                host=address,
-                port=port,
-                family=socket.AF_INET,
-                proto=socket.IPPROTO_TCP,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for address in self.addresses
-        ]
-
-    async def close(self) -> None:
-        pass
 
 
 def loopback_alias_available() -> bool:
