@@ -49,7 +49,7 @@ class Answer:
 def decide(
     conn: Connection,
     message: Message,
-    link_window: tuple[tuple[float, float], ...],
+    link_window: Sequence[Sequence[float]],
     device_type: DeviceType,
     fired: Sequence[Callback],
     now: int,
@@ -67,7 +67,7 @@ def decide(
 def _choose(
     conn: Connection,
     message: Message,
-    link_window: tuple[tuple[float, float], ...],
+    link_window: Sequence[Sequence[float]],
     device_type: DeviceType,
     fired: Sequence[Callback],
     now: int,
@@ -106,7 +106,7 @@ def _choose(
 def _context(
     conn: Connection,
     message: Message,
-    link_window: tuple[tuple[float, float], ...],
+    link_window: Sequence[Sequence[float]],
     hook: Callback,
 ) -> deliveries.Context:
     """What the downlink callback's delivery renders, from what the frame's transaction holds:
@@ -118,7 +118,7 @@ def _context(
     return deliveries.Context(
         messages={message.id: message},
         callbacks={hook.id: hook},
-        link_windows={message.device_id: link_window},
+        link_windows={message.device_id: tuple((float(s), float(r)) for s, r in link_window)},
         positions=positions,
         events={},
         fixed_positions={},

@@ -190,8 +190,7 @@ def _accept(
         location=location,
         service=service,
     )
-    window = tuple((float(snr), float(rssi)) for snr, rssi in window_pairs)
-    queued, answer = _forward(conn, settings, stored, window, device_type, now)
+    queued, answer = _forward(conn, settings, stored, window_pairs, device_type, now)
     return Accepted(message_id, device.id, False, True, queued, decode_error, answer)
 
 
@@ -199,7 +198,7 @@ def _forward(
     conn: Connection,
     settings: Settings,
     message: Message,
-    link_window: tuple[tuple[float, float], ...],
+    link_window: Sequence[Sequence[float]],
     device_type: DeviceType,
     now: int,
 ) -> tuple[int, downlinks.Answer | None]:
