@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from foxden.domain.errors import InvalidInput
 
 
 class DeviceState(enum.IntEnum):
@@ -32,6 +34,30 @@ class SoracomStatus(enum.StrEnum):
     READY = "ready"
     ACTIVE = "active"
     TERMINATED = "terminated"
+
+
+def registered(device: Device, registration_secret: str | None) -> SoracomStatus:
+    """The status a device in stock takes when registered with its PAC: ``ready``.
+
+    A missing or wrong PAC is InvalidInput (seed 000: 400), as is a device that is not in
+    stock: registered already, or terminated.
+    """
+    if not registration_secret:
+        raise InvalidInput("registrationSecret (the device's PAC) is required.")
+    if registration_secret.strip().upper() != device.pac:
+        raise InvalidInput("registrationSecret does not match the device's PAC.")
+    if device.soracom_status is not SoracomStatus.INSTOCK:
+        raise InvalidInput(f"Device {device.id} is {device.soracom_status.value}, not instock.")
+    return SoracomStatus.READY
+
+
+def check_terminable(device: Device) -> None:
+    """Refuse to terminate a device under termination protection, as Soracom does: termination
+    must first be enabled (``enable_termination``)."""
+    if not device.termination_enabled:
+        raise InvalidInput(
+            f"Device {device.id} is protected from termination; enable termination first."
+        )
 
 
 class LinkQuality(enum.StrEnum):
@@ -85,7 +111,6 @@ class Device:
     link_quality: LinkQuality | None = None
     soracom_status: SoracomStatus = SoracomStatus.READY
     soracom_group_id: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
     termination_enabled: bool = False
     # While the device is taken as lost (its keepAlive breached): the time of its last message.
     silent_since: int | None = None

@@ -12,6 +12,7 @@ import itertools
 import re
 import secrets
 import time
+import uuid
 
 from foxden.domain.errors import InvalidInput
 
@@ -84,3 +85,8 @@ def new_auth_key_id() -> str:
 def new_api_key() -> str:
     """A Soracom API key (sent back in ``X-Soracom-API-Key``)."""
     return "api-" + secrets.token_hex(16)
+
+
+def new_config_group_id() -> str:
+    """A fresh Soracom group id: a UUID, as Soracom's are."""
+    return str(uuid.uuid4())

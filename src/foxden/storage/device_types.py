@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 
 from foxden.domain.clock import now_ms
 from foxden.domain.device_types import DeviceType, DownlinkMode, PayloadType
@@ -99,6 +99,12 @@ def of_group(
     if contract_id is not None:
         query = query.where(device_types.c.contract_id == contract_id)
     return [to_device_type(row) for row in conn.execute(query).mappings()]
+
+
+def ids_within(group_id: str) -> Select[tuple[str]]:
+    """A subquery of the ids of the device types of ``group_id`` and every group below it."""
+    below = select(group_tree.c.descendant_id).where(group_tree.c.ancestor_id == group_id)
+    return select(device_types.c.id).where(device_types.c.group_id.in_(below))
 
 
 def save(conn: Connection, device_type: DeviceType) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import delete as delete_rows
 
 from foxden.domain.clock import now_ms
 from foxden.domain.device_types import DeviceType
@@ -34,7 +35,9 @@ from foxden.domain.devices import (
 from foxden.domain.errors import Conflict
 from foxden.domain.linkstats import WINDOW
 from foxden.domain.messages import ComputedLocation
-from foxden.storage.device_types import to_device_type
+from foxden.domain.tags import TagFilter
+from foxden.storage import device_tags
+from foxden.storage.device_types import ids_within, to_device_type
 from foxden.storage.tables import device_types, devices, group_tree, messages, receptions
 
 
@@ -48,9 +51,10 @@ def create(
     lat: float | None = None,
     lng: float | None = None,
     token: Token | None = None,
-    tags: dict[str, str] | None = None,
+    soracom_status: SoracomStatus = SoracomStatus.READY,
 ) -> Device:
-    """Register a device under a device type and return it."""
+    """Register a device under a device type and return it: ``ready`` for the Soracom API
+    unless it is put in stock (``instock``), to be registered there with its PAC."""
     if get(conn, device_id) is not None:
         raise Conflict(f"device {device_id} exists already")
     now = now_ms()
@@ -64,7 +68,7 @@ def create(
         lat=lat,
         lng=lng,
         token=token,
-        tags=dict(tags or {}),
+        soracom_status=soracom_status,
     )
     conn.execute(
         insert(devices).values(
@@ -82,7 +86,6 @@ def create(
             free_messages=token.free_messages if token else None,
             prevent_renewal=token.prevent_renewal if token else False,
             soracom_status=device.soracom_status.value,
-            tags=device.tags,
             termination_enabled=device.termination_enabled,
             sequence_epoch=0,
             link_window=[],
@@ -122,6 +125,32 @@ def for_ingest(conn: Connection, device_id: str) -> tuple[Device, DeviceType] | 
 def update_state(conn: Connection, device_id: str, **values: object) -> None:
     """Set columns of a device, such as those the ingest keeps current."""
     conn.execute(_UPDATE, {"device_id_": device_id, **values})
+
+
+def delete(conn: Connection, device_id: str) -> None:
+    """Delete a device and, by cascade, everything stored of it: its messages, tags, queued
+    downlinks and counts."""
+    conn.execute(delete_rows(devices).where(devices.c.id == device_id))
+
+
+def of_group(
+    conn: Connection,
+    group_id: str,
+    *,
+    after: str | None,
+    limit: int,
+    tag: TagFilter | None = None,
+) -> list[Device]:
+    """A page of the devices of ``group_id`` and the groups below it, by id after ``after``,
+    those with the tag ``tag`` names only: the Soracom device list. A tag filter probes the
+    tags' primary key per device; the page follows the devices' primary key."""
+    query = select(devices).where(devices.c.device_type_id.in_(ids_within(group_id)))
+    if after is not None:
+        query = query.where(devices.c.id > after)
+    if tag is not None:
+        query = query.where(device_tags.has(tag))
+    rows = conn.execute(query.order_by(devices.c.id).limit(limit)).mappings()
+    return [_to_device(row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +371,6 @@ def _to_device(row: RowMapping) -> Device:
         link_quality=LinkQuality(row["link_quality"]) if row["link_quality"] else None,
         soracom_status=SoracomStatus(row["soracom_status"]),
         soracom_group_id=row["soracom_group_id"],
-        tags=dict(row["tags"]),
         termination_enabled=row["termination_enabled"],
         silent_since=row["silent_since"],
     )

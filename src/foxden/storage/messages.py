@@ -73,6 +73,7 @@ def create(
     decode_error: str | None = None,
     location: ComputedLocation | None = None,
     service: dict[str, Any] | None = None,
+    harvested: bool = False,
 ) -> int:
     """Store a message with its first reception; return the message id."""
     message_id: int = conn.execute(
@@ -97,6 +98,7 @@ def create(
             radius=location.radius if location else None,
             location_source=location.source if location else None,
             service=service,
+            harvested=harvested,
         ),
     ).scalar_one()
     _add_reception(conn, message_id, reception)
@@ -143,7 +145,7 @@ def find_frame(
         .mappings()
         .first()
     )
-    return _to_message(row, _receptions(conn, row["id"])) if row else None
+    return to_message(row, _receptions(conn, row["id"])) if row else None
 
 
 def add_reception(
@@ -171,7 +173,7 @@ def add_reception(
 def get(conn: Connection, message_id: int) -> Message | None:
     """The message with this id and its receptions, or None."""
     row = conn.execute(select(messages).where(messages.c.id == message_id)).mappings().first()
-    return _to_message(row, _receptions(conn, message_id)) if row else None
+    return to_message(row, _receptions(conn, message_id)) if row else None
 
 
 def by_ids(conn: Connection, message_ids: Sequence[int]) -> Listing:
@@ -313,7 +315,7 @@ def _listing(conn: Connection, rows: Sequence[RowMapping], limit: int) -> Listin
             if lat is not None and lng is not None:
                 positions[station_id] = Position(lat, lng)
     return Listing(
-        [_to_message(row, tuple(held[row["id"]])) for row in shown],
+        [to_message(row, tuple(held[row["id"]])) for row in shown],
         positions,
         len(rows) > limit,
     )
@@ -357,7 +359,7 @@ _KINDS = {kind.value: kind for kind in FrameKind}
 _QUALITIES = {quality.value: quality for quality in LinkQuality}
 
 
-def _to_message(row: RowMapping, held: tuple[Reception, ...]) -> Message:
+def to_message(row: RowMapping, held: tuple[Reception, ...]) -> Message:
     return Message(
         id=row["id"],
         device_id=row["device_id"],

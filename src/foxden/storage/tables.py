@@ -128,6 +128,23 @@ api_tokens = Table(
     Column("created_at", BigInteger, nullable=False),
 )
 
+# Soracom groups: an operator's named sets of configuration (Harvest on or off, ...) that its
+# devices join with ``set_group``. ``configuration`` maps each namespace to its parameters;
+# ``harvest`` repeats whether SoracomHarvest is enabled, for the ingest to read in one lookup.
+config_groups = Table(
+    "config_groups",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column(
+        "operator_id", ForeignKey("operators.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("tags", JSON, nullable=False, default=dict),
+    Column("configuration", JSON, nullable=False, default=dict),
+    Column("harvest", Boolean, nullable=False, default=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("modified_at", BigInteger, nullable=False),
+)
+
 device_types = Table(
     "device_types",
     metadata,
@@ -176,9 +193,11 @@ devices = Table(
     Column("average_rssi", Float),
     Column("link_quality", String(16)),
     Column("soracom_status", String(16), nullable=False, default="ready"),
-    Column("soracom_group_id", String(64)),
-    Column("tags", JSON, nullable=False, default=dict),
+    # The Soracom configuration group; one in use cannot be deleted.
+    Column("soracom_group_id", ForeignKey("config_groups.id")),
     Column("termination_enabled", Boolean, nullable=False, default=False),
+    # When the device's last message was written to Harvest Data (Unix ms).
+    Column("harvested_at", BigInteger),
     # The silence watch: when the device is declared lost if it sends nothing more (its last
     # message plus its type's keepAlive; None without one), and, while it is lost, the time of
     # its last message. The monitor reads ``silence_at`` through its index, once per tick.
@@ -186,6 +205,16 @@ devices = Table(
     Column("silent_since", BigInteger),
     Column("created_at", BigInteger, nullable=False),
     Column("modified_at", BigInteger, nullable=False),
+)
+
+# A device's Soracom tags, one row each, so that a tag filter is an indexed lookup.
+device_tags = Table(
+    "device_tags",
+    metadata,
+    Column("device_id", ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+    Index(None, "name", "value"),
 )
 
 stations = Table(
@@ -233,6 +262,8 @@ messages = Table(
     Column("downlink_status", String(16)),
     Column("downlink_data", String(16)),
     Column("downlink_info", Text),
+    # Written to Harvest Data: the device's group had Harvest enabled when the frame came.
+    Column("harvested", Boolean, nullable=False, default=False),
     # Keyset paging: newest first per device and per device type.
     Index(None, "device_id", "time", "id"),
     Index(None, "device_type_id", "time", "id"),

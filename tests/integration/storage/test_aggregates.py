@@ -7,7 +7,7 @@ from foxden.domain import credentials
 from foxden.domain.device_types import DownlinkMode, PayloadType
 from foxden.domain.devices import DeviceState, SoracomStatus, Token, TokenType
 from foxden.domain.errors import Conflict
-from foxden.storage import device_types, devices, groups, stations, users
+from foxden.storage import device_tags, device_types, devices, groups, stations, users
 from tests.support.server import LiveServer
 
 
@@ -35,8 +35,8 @@ def test_device_types_and_devices_round_trip(server: LiveServer) -> None:
             lat=43.5,
             lng=1.25,
             token=token,
-            tags={"site": "north"},
         )
+        device_tags.put(conn, "1A2B", {"site": "north"})
         return group.id, device_type.id
 
     group_id, device_type_id = server.write(make)
@@ -58,7 +58,7 @@ def test_device_types_and_devices_round_trip(server: LiveServer) -> None:
         )
         assert device.state is DeviceState.OK
         assert device.soracom_status is SoracomStatus.READY
-        assert device.tags == {"site": "north"}
+        assert device_tags.of(conn, ["1A2B"]) == {"1A2B": {"site": "north"}}
         assert device.last_seen_at is None
         assert devices.count(conn, device_type_id) == 1
 
