@@ -20,6 +20,15 @@ import re
 from foxden.domain.errors import InvalidInput
 
 DATA_HEX_DIGITS = 16
+_DATA = re.compile(f"[0-9a-fA-F]{{{DATA_HEX_DIGITS}}}")
+
+
+def checked_data(data: str) -> str:
+    """Downlink data as a client gives it: exactly 8 bytes as hex digits, else InvalidInput."""
+    if not _DATA.fullmatch(data):
+        raise InvalidInput(f"data: must be 8 bytes as {DATA_HEX_DIGITS} hex digits, not {data!r}")
+    return data
+
 
 # Hex digits each variable stands for.
 _VARIABLES = {"time": 8, "tapId": 4, "rssi": 4, "rsi": 4}

@@ -6,7 +6,8 @@
 3. check the sequence number (``ingest.sequence``);
 4. take or spend the token (``ingest.contract``);
 5. decode the payload by the device type's payload type (errors are stored, never raised);
-6. store the message, update the device's state, link statistics and silence watch (a lost
+6. store the message (written to Harvest Data when the device's Soracom group has it on),
+   update the device's state, link statistics and silence watch (a lost
    device heard again ends its silence with a status event), count the day's uplink, and queue
    one outbox row per enabled callback the frame fires (DATA_ADVANCED ones held back until
    every station has reported it);
@@ -38,6 +39,7 @@ from foxden.domain.uplinks import FrameKind, Uplink
 from foxden.ingest import contract, downlinks, sequence
 from foxden.storage import (
     callbacks,
+    config_groups,
     device_days,
     devices,
     groups,
@@ -111,6 +113,14 @@ def _accept(
     if uplink.kind is FrameKind.ACKNOWLEDGE:
         service = downlinks.settle(conn, uplink, uplink.service, now)
     quality = linkstats.link_quality(1, uplink.rssi)
+    # A terminated device's frames are kept, as an off-contract one's, but go nowhere.
+    forwarded = admission.forwarded and device.soracom_status is not SoracomStatus.TERMINATED
+    harvested = (
+        forwarded
+        and uplink.kind is FrameKind.DATA
+        and device.soracom_group_id is not None
+        and config_groups.harvests(conn, device.soracom_group_id)
+    )
     message_id = messages.create(
         conn,
         device_id=device.id,
@@ -122,11 +132,12 @@ def _accept(
         ack=uplink.ack,
         reception=reception,
         link_quality=quality,
-        forwarded=admission.forwarded,
+        forwarded=forwarded,
         decoded=fields,
         decode_error=decode_error,
         location=location,
         service=service,
+        harvested=harvested,
     )
     window_pairs: Sequence[Sequence[float]] = device.link_window
     if uplink.rssi is not None and uplink.snr is not None:
@@ -167,9 +178,10 @@ def _accept(
         silence_at=last_seen + device_type.keep_alive * 60_000 if device_type.keep_alive else None,
         silent_since=None,
         modified_at=now,
+        **({"harvested_at": uplink.time} if harvested else {}),
     )
     device_days.count_uplink(conn, device.id, uplink.time, len(uplink.data))
-    if not admission.forwarded:
+    if not forwarded:
         return Accepted(message_id, device.id, False, False, 0, decode_error)
     stored = Message(
         id=message_id,

@@ -1,0 +1,90 @@
+"""Soracom groups: an operator's named sets of configuration that its devices join.
+
+``configuration`` maps a namespace (``SoracomHarvest``, ``SoracomAir``, ...) to its parameters.
+foxden acts on ``SoracomHarvest.enabled``: a device's frames are written to Harvest Data while
+its group has it on. The other namespaces are kept and returned as given.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from foxden.domain.errors import InvalidInput
+
+
+class Namespace(enum.StrEnum):
+    """The configuration namespaces of the Soracom API's group operations."""
+
+    AIR = "SoracomAir"
+    BEAM = "SoracomBeam"
+    ENDORSE = "SoracomEndorse"
+    FLUX = "SoracomFlux"
+    FUNK = "SoracomFunk"
+    FUNNEL = "SoracomFunnel"
+    HARVEST = "SoracomHarvest"
+    HARVEST_FILES = "SoracomHarvestFiles"
+    KRYPTON = "SoracomKrypton"
+    ORBIT = "SoracomOrbit"
+    UNIFIED_ENDPOINT = "UnifiedEndpoint"
+
+
+Configuration = dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigGroup:
+    """A Soracom group. Times are Unix milliseconds."""
+
+    id: str
+    operator_id: str
+    created_at: int
+    modified_at: int
+    tags: dict[str, str] = field(default_factory=dict)
+    configuration: Configuration = field(default_factory=dict)
+
+
+def harvest_enabled(configuration: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether a group with this configuration writes its devices' frames to Harvest Data."""
+    return configuration.get(Namespace.HARVEST, {}).get("enabled") is True
+
+
+def checked(configuration: Mapping[str, Any]) -> Configuration:
+    """A configuration as given at creation: each namespace known, each one an object."""
+    for namespace, parameters in configuration.items():
+        if namespace not in Namespace.__members__.values():
+            raise InvalidInput(f"configuration: unknown namespace {namespace!r}")
+        if not isinstance(parameters, dict):
+            raise InvalidInput(f"configuration.{namespace}: expected an object")
+    return {namespace: dict(parameters) for namespace, parameters in configuration.items()}
+
+
+def with_parameters(
+    configuration: Configuration, namespace: Namespace, parameters: Iterable[tuple[str, Any]]
+) -> Configuration:
+    """``configuration`` with the parameters set in ``namespace`` (added or replaced)."""
+    updated = dict(configuration.get(namespace, {}))
+    updated.update(parameters)
+    return {**configuration, namespace.value: updated}
+
+
+def without_namespace(configuration: Configuration, namespace: Namespace) -> Configuration:
+    """``configuration`` without ``namespace``; InvalidInput when it has none (seed: 400)."""
+    if namespace not in configuration:
+        raise InvalidInput(f"The group has no {namespace.value} configuration.")
+    return {name: value for name, value in configuration.items() if name != namespace}
+
+
+def without_parameter(
+    configuration: Configuration, namespace: Namespace, name: str
+) -> Configuration:
+    """``configuration`` without the parameter ``name`` of ``namespace``, if it was there."""
+    parameters = configuration.get(namespace)
+    if parameters is None or name not in parameters:
+        return configuration
+    return {
+        **configuration,
+        namespace.value: {key: value for key, value in parameters.items() if key != name},
+    }
