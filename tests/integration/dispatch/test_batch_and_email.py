@@ -10,13 +10,13 @@ from tests.integration.dispatch.conftest import (
     attempts_of,
     create_callbacks,
     email_callback,
-    uplink,
     wait_until,
 )
 from tests.support.factories import fleet
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
 from tests.support.smtp import SmtpServer
+from tests.support.uplinks import uplink
 
 
 def test_batch_url_posts_one_line_per_message_in_one_request(

@@ -15,18 +15,17 @@ from foxden.domain.coverage import Position
 from foxden.domain.locating import RADIUS_FLOOR_M, locate
 from foxden.storage.tables import devices
 from tests.integration.dispatch.conftest import (
-    BASE_TIME,
     attempts_of,
     create_callbacks,
     outbox_size,
     place_station,
-    uplink,
     url_callback,
     wait_until,
 )
 from tests.support.factories import Fleet, fleet
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
+from tests.support.uplinks import BASE_TIME, uplink
 
 BODY = (
     '{"device":"{device}","time":{time},"data":"{data}","seq":{seqNumber},"lqi":"{lqi}",'

@@ -15,13 +15,13 @@ from foxden.config import Settings
 from tests.integration.dispatch.conftest import (
     create_callbacks,
     outbox_size,
-    uplink,
     url_callback,
     wait_until,
 )
 from tests.support.factories import fleet
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
+from tests.support.uplinks import uplink
 
 MESSAGES = 60
 

@@ -16,12 +16,10 @@ from foxden.domain.clock import DAY_MS
 from foxden.storage import device_days, messages
 from foxden.storage.callback_attempts import Attempt
 from tests.integration.dispatch.conftest import (
-    BASE_TIME,
     attempts_of,
     create_callbacks,
     outbox_size,
     place_station,
-    uplink,
     url_callback,
     wait_until,
 )
@@ -29,6 +27,7 @@ from tests.support import factories
 from tests.support.factories import Fleet
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
+from tests.support.uplinks import BASE_TIME, uplink
 
 
 @pytest.fixture

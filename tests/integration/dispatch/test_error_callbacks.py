@@ -13,7 +13,6 @@ from foxden.domain.clock import now_ms
 from foxden.domain.status_events import NETWORK_WARNING, Severity, communication_lost
 from foxden.storage import callback_attempts, status_events
 from tests.integration.dispatch.conftest import (
-    BASE_TIME,
     create_callbacks,
     outbox_size,
     url_callback,
@@ -23,6 +22,7 @@ from tests.support.factories import fleet
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
 from tests.support.smtp import SmtpServer
+from tests.support.uplinks import BASE_TIME
 
 ERROR = 2
 # Event times with a millisecond part, so that a unit slip shows.

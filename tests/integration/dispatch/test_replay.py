@@ -5,14 +5,13 @@ from __future__ import annotations
 import httpx
 
 from tests.integration.dispatch.conftest import (
-    BASE_TIME,
     create_callbacks,
-    uplink,
     url_callback,
 )
 from tests.support.factories import fleet, tenant
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
+from tests.support.uplinks import BASE_TIME, uplink
 
 
 def test_replay_delivers_the_range_again(

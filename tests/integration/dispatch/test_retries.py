@@ -8,12 +8,10 @@ import httpx
 from foxden.config import Settings
 from foxden.storage.callback_attempts import Attempt
 from tests.integration.dispatch.conftest import (
-    BASE_TIME,
     RETRY_DELAYS,
     attempts_of,
     create_callbacks,
     outbox_size,
-    uplink,
     url_callback,
     wait_until,
 )
@@ -21,6 +19,7 @@ from tests.support.factories import Fleet, fleet
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
 from tests.support.smtp import SmtpServer
+from tests.support.uplinks import BASE_TIME, uplink
 
 ALERTS = "ops@example.com"
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 import httpx
 
 from tests.integration.dispatch.conftest import (
-    BASE_TIME,
     attempts_of,
     create_callbacks,
-    uplink,
     url_callback,
     wait_until,
 )
 from tests.support.factories import fleet
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
+from tests.support.uplinks import BASE_TIME, uplink
 
 SERVICE = 1
 STATUS, ACKNOWLEDGE, REPEATER = 0, 4, 5

@@ -11,18 +11,17 @@ import httpx
 
 from foxden.config import Settings
 from tests.integration.dispatch.conftest import (
-    BASE_TIME,
     attempts_of,
     create_callbacks,
     outbox_size,
     place_station,
-    uplink,
     url_callback,
     wait_until,
 )
 from tests.support.factories import fleet
 from tests.support.server import LiveServer
 from tests.support.sinks import HttpSink
+from tests.support.uplinks import BASE_TIME, uplink
 
 EVERY_VARIABLE = (
     "device={device}&type={deviceTypeId}&time={time}&data={data}&seq={seqNumber}"

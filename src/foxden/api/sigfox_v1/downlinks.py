@@ -21,7 +21,7 @@ from foxden.api.sigfox_v1.auth import PrincipalDep
 from foxden.api.sigfox_v1.paging import MAX_LIMIT, MAX_TIME
 from foxden.api.sigfox_v1.scope import DeviceId
 from foxden.domain.clock import now_ms
-from foxden.domain.downlink import DATA_HEX_DIGITS
+from foxden.domain.downlink import checked_data
 from foxden.domain.errors import InvalidInput, NotFound
 from foxden.domain.principals import Principal
 from foxden.storage import downlinks
@@ -33,7 +33,6 @@ DownlinkId = Annotated[
     str, Path(description="The downlink identifier as returned by /api/devices/{id}/downlinks.")
 ]
 
-_DATA = re.compile(f"[0-9a-fA-F]{{{DATA_HEX_DIGITS}}}")
 # A row number the database can hold (signed 64 bits): any longer one is no downlink.
 _ROW_ID = re.compile("[0-9]{1,18}")
 
@@ -101,12 +100,6 @@ def to_api(downlink: downlinks.Downlink) -> Downlink:
         sent_time=downlink.sent_at,
         settled_time=downlink.settled_at,
     )
-
-
-def _checked_data(data: str) -> str:
-    if not _DATA.fullmatch(data):
-        raise InvalidInput(f"data: must be 8 bytes as {DATA_HEX_DIGITS} hex digits, not {data!r}")
-    return data
 
 
 def _expiry(expires_at: int | None, now: int, expiry_s: int) -> int:
@@ -190,7 +183,7 @@ async def create_downlink(
     # the write, so that the writer, which ingest shares, never waits on the checks.
     await db.read(scope.device, principal, device_id)
     now = now_ms()
-    data = _checked_data(body.data)
+    data = checked_data(body.data)
     expires_at = _expiry(body.expires_at, now, settings.downlink_expiry_s)
     queued = await db.write(_enqueue, principal, device_id, data, now, expires_at, body.replace)
     return to_api(queued)

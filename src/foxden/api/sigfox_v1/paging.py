@@ -17,8 +17,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
-from starlette.datastructures import URL
 
+from foxden.api import urls
 from foxden.config import Settings
 
 MAX_OFFSET = 5000
@@ -141,10 +141,4 @@ def next_by_time(
 
 
 def _paging(request: Request, settings: Settings, **params: int) -> Paging:
-    url = request.url.include_query_params(**params)
-    if settings.public_url:
-        public = URL(settings.public_url)
-        url = url.replace(
-            scheme=public.scheme, netloc=public.netloc, path=public.path.rstrip("/") + url.path
-        )
-    return Paging(next=str(url))
+    return Paging(next=str(urls.with_params(request, settings, **params)))

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from foxden.api import subapp
 from foxden.api.errors import STATUSES
 from foxden.api.runtime import Runtime
-from foxden.api.soracom import auth
+from foxden.api.soracom import auth, groups, harvest, sigfox_devices
 from foxden.api.soracom.errors import APICallErrorMessage, render
 
 
@@ -20,5 +20,5 @@ def create_api(runtime: Runtime) -> FastAPI:
         statuses=STATUSES,
         render=render,
         error_model=APICallErrorMessage,
-        routers=[auth.router],
+        routers=[auth.router, sigfox_devices.router, groups.router, harvest.router],
     )
