@@ -16,15 +16,18 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from foxden import __version__
 from foxden.api import network, sigfox_v1, soracom
 from foxden.api.runtime import Runtime
 from foxden.api.sigfox_v1 import registration
+from foxden.api.soracom import errors as soracom_errors
 from foxden.config import Settings
 from foxden.dispatch.dispatcher import Dispatcher
 from foxden.dispatch.downlink_calls import DownlinkCalls
+from foxden.domain.errors import NotFound
 from foxden.monitor.monitor import Monitor
 from foxden.simulate import demo, fleet
 from foxden.storage.migrate import open_database
@@ -100,7 +103,10 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
         }
 
     @app.exception_handler(404)
-    async def not_found(_request: Any, _exc: Exception) -> JSONResponse:
+    async def not_found(request: Request, _exc: Exception) -> Response:
+        # A path no mount takes (one with a line break, say) still gets its API's error shape.
+        if request.url.path.startswith("/v1/"):
+            return soracom_errors.render(404, NotFound())
         return JSONResponse({"message": "Not found."}, status_code=404)
 
     return app

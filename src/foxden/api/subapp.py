@@ -11,6 +11,7 @@ from foxden.api.errors import Render, StatusTable
 from foxden.api.errors import install as install_error_handlers
 from foxden.api.limits import BodyLimit
 from foxden.api.openapi import document_errors
+from foxden.api.query import SingleValued
 from foxden.api.runtime import Runtime
 
 
@@ -37,6 +38,7 @@ def create(
     api.state.runtime = runtime
     install_error_handlers(api, statuses, render)
     api.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes, render=render)
+    api.add_middleware(SingleValued, render=render)
     for router in routers:
         api.include_router(router)
     document_errors(api, error_model)
