@@ -51,16 +51,6 @@ def harvest_enabled(configuration: Mapping[str, Mapping[str, Any]]) -> bool:
     return configuration.get(Namespace.HARVEST, {}).get("enabled") is True
 
 
-def checked(configuration: Mapping[str, Any]) -> Configuration:
-    """A configuration as given at creation: each namespace known, each one an object."""
-    for namespace, parameters in configuration.items():
-        if namespace not in Namespace.__members__.values():
-            raise InvalidInput(f"configuration: unknown namespace {namespace!r}")
-        if not isinstance(parameters, dict):
-            raise InvalidInput(f"configuration.{namespace}: expected an object")
-    return {namespace: dict(parameters) for namespace, parameters in configuration.items()}
-
-
 def with_parameters(
     configuration: Configuration, namespace: Namespace, parameters: Iterable[tuple[str, Any]]
 ) -> Configuration:

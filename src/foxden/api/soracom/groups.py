@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from foxden.api.deps import Db, SettingsDep
 from foxden.api.soracom.auth import PrincipalDep
 from foxden.api.soracom.paging import DEFAULT_LIMIT, MAX_LIMIT, link_next
-from foxden.api.soracom.sigfox_devices import TagUpdateRequest
+from foxden.api.soracom.sigfox_devices import TagSet, TagUpdateRequest
 from foxden.domain import config_groups as configs
 from foxden.domain import tags as tagging
 from foxden.domain.config_groups import ConfigGroup, Namespace
@@ -47,8 +47,8 @@ class Group(BaseModel):
 class CreateGroupRequest(BaseModel):
     """The new group's tags and configuration."""
 
-    tags: dict[str, str] | None = None
-    configuration: dict[str, dict[str, Any]] | None = None
+    tags: TagSet | None = None
+    configuration: dict[Namespace, dict[str, Any]] | None = None
 
 
 class GroupConfigurationUpdateRequest(BaseModel):
@@ -138,7 +138,7 @@ async def create_group(db: Db, principal: PrincipalDep, body: CreateGroupRequest
     """Create a group with tags and configuration (``SoracomHarvest.enabled`` turns Harvest
     Data on for its devices)."""
     tags = tagging.checked((body.tags or {}).items())
-    configuration = configs.checked(body.configuration or {})
+    configuration = {ns.value: dict(params) for ns, params in (body.configuration or {}).items()}
     created = await db.write(config_groups.create, _operator(principal), tags, configuration)
     return to_api(created)
 

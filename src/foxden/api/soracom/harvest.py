@@ -33,7 +33,7 @@ router = APIRouter(tags=["DataEntry"])
 ENTRIES_DEFAULT_LIMIT = 10
 ENTRIES_MAX_LIMIT = 1000
 # Unix ms, and a message id, each as a signed 64-bit column can hold them.
-_KEY = re.compile(r"([0-9]{1,18})(?:\.([0-9]{1,18}))?")
+_KEY = re.compile(r"^([0-9]{1,18})(?:\.([0-9]{1,18}))?$")
 
 
 class ResourceType(enum.StrEnum):
@@ -106,7 +106,10 @@ async def entry_query(
     ] = ENTRIES_DEFAULT_LIMIT,
     last_evaluated_key: Annotated[
         str | None,
-        Query(description="The `x-soracom-next-key` header of the previous response."),
+        Query(
+            pattern=_KEY.pattern,
+            description="The `x-soracom-next-key` header of the previous response.",
+        ),
     ] = None,
 ) -> EntryQuery:
     """The query parameters of an entry list (a coroutine: run on the event loop)."""
@@ -117,7 +120,7 @@ EntryQueryDep = Annotated[EntryQuery, Depends(entry_query)]
 
 
 def _after(key: str | None) -> After | None:
-    if key is None:
+    if not key:
         return None
     match = _KEY.fullmatch(key)
     if match is None:

@@ -12,7 +12,7 @@ import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import Connection
 
 from foxden.api.deps import Db, SettingsDep
@@ -24,7 +24,7 @@ from foxden.domain import tags as tagging
 from foxden.domain.clock import now_ms
 from foxden.domain.devices import Device, SoracomStatus, check_terminable, registered
 from foxden.domain.downlink import checked_data
-from foxden.domain.errors import InvalidInput, NotFound
+from foxden.domain.errors import NotFound
 from foxden.domain.principals import Principal
 from foxden.storage import config_groups, device_tags, devices, downlinks
 
@@ -34,6 +34,13 @@ DeviceId = Annotated[str, Path(description="Device ID of the target Sigfox devic
 TagName = Annotated[
     str,
     Path(description="Tag name to be deleted, percent-encoded (encodeURIComponent)."),
+]
+
+
+# Tags as an object of names to values, with the bounds ``tags.checked`` enforces.
+TagSet = dict[
+    Annotated[str, StringConstraints(min_length=1, max_length=tagging.MAX_NAME)],
+    Annotated[str, StringConstraints(max_length=tagging.MAX_VALUE)],
 ]
 
 
@@ -63,22 +70,23 @@ class SigfoxDevice(BaseModel):
 class TagUpdateRequest(BaseModel):
     """A tag to add or update."""
 
-    tag_name: str = Field(alias="tagName")
-    tag_value: str = Field(alias="tagValue")
+    tag_name: str = Field(alias="tagName", min_length=1, max_length=tagging.MAX_NAME)
+    tag_value: str = Field(alias="tagValue", max_length=tagging.MAX_VALUE)
 
 
 class SigfoxRegistrationRequest(BaseModel):
     """The device's PAC as ``registrationSecret``, and its first tags."""
 
     registration_secret: str | None = Field(None, alias="registrationSecret")
-    tags: dict[str, str] | None = None
+    tags: TagSet | None = None
     product_certification_id: str | None = Field(None, alias="productCertificationId")
 
 
 class SetGroupRequest(BaseModel):
-    """The Soracom group to put the device in."""
+    """The Soracom group to put the device in (required here, though Soracom's document
+    leaves it optional: a device cannot join no group)."""
 
-    group_id: str | None = Field(None, alias="groupId")
+    group_id: str = Field(alias="groupId")
 
 
 class SigfoxData(BaseModel):
@@ -306,7 +314,7 @@ def _set_group(
     scope.device(conn, principal, device_id)
     assert principal.operator_id is not None
     if config_groups.get(conn, principal.operator_id, group_id) is None:
-        raise InvalidInput(f"Group {group_id} does not exist.")
+        raise NotFound(f"Group {group_id} not found.")
     return _change(conn, principal, device_id, soracom_group_id=group_id)
 
 
@@ -320,9 +328,7 @@ def _set_group(
 async def set_sigfox_device_group(
     db: Db, principal: PrincipalDep, device_id: DeviceId, body: SetGroupRequest
 ) -> SigfoxDevice:
-    """Put the device in one of the operator's groups (an unknown group is a 400)."""
-    if not body.group_id:
-        raise InvalidInput("groupId is required.")
+    """Put the device in one of the operator's groups (an unknown group is a 404)."""
     return await db.write(_set_group, principal, device_id, body.group_id)
 
 
