@@ -112,6 +112,8 @@ class Device:
     soracom_status: SoracomStatus = SoracomStatus.READY
     soracom_group_id: str | None = None
     termination_enabled: bool = False
+    # When its last frame written to Harvest Data was sent (Unix ms).
+    harvested_at: int | None = None
     # While the device is taken as lost (its keepAlive breached): the time of its last message.
     silent_since: int | None = None
 

@@ -4,6 +4,7 @@ An entry is a view of a message written while the device's group had Harvest on,
 its ``content`` is the JSON that Soracom Air for Sigfox forwards for a frame (``device``,
 ``time`` in seconds, ``data`` in hex, ``seqNumber`` and ``lqi``, the numbers as strings), with
 the fields foxden decoded from the payload and ``binaryParserEnabled`` when there are some.
+Soracom's ``countryCode`` is left out: foxden's network has none.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def content(message: Message) -> str:
         body["lqi"] = message.link_quality.value.title()
     body["operatorName"] = OPERATOR_NAME
     if message.decoded:
-        body.update(message.decoded)
+        # The frame's own fields win over decoded fields of the same name.
+        body.update({name: value for name, value in message.decoded.items() if name not in body})
         body["binaryParserEnabled"] = True
     return json.dumps(body, separators=(",", ":"))

@@ -178,7 +178,9 @@ def _accept(
         silence_at=last_seen + device_type.keep_alive * 60_000 if device_type.keep_alive else None,
         silent_since=None,
         modified_at=now,
-        **({"harvested_at": uplink.time} if harvested else {}),
+        harvested_at=max(uplink.time, device.harvested_at or 0)
+        if harvested
+        else device.harvested_at,
     )
     device_days.count_uplink(conn, device.id, uplink.time, len(uplink.data))
     if not forwarded:

@@ -373,6 +373,7 @@ def _to_device(row: RowMapping) -> Device:
         soracom_group_id=row["soracom_group_id"],
         termination_enabled=row["termination_enabled"],
         silent_since=row["silent_since"],
+        harvested_at=row["harvested_at"],
     )
 
 
