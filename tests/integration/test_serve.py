@@ -85,6 +85,25 @@ def test_serve_loads_the_demo_once_and_prints_working_credentials(databases: Dat
             json={"authKeyId": banner_value(lines, "authKeyId"), "authKey": demo.AUTH_KEY_SECRET},
         )
         assert key.status_code == 200
+        token = {"X-Soracom-API-Key": key.json()["apiKey"], "X-Soracom-Token": key.json()["token"]}
+        soracom_groups = httpx.get(f"{base}/v1/groups", headers=token).json()
+        assert sorted(g["tags"]["name"] for g in soracom_groups) == ["Cold chain", "Water utility"]
+        assert all(
+            g["configuration"]["SoracomHarvest"] == {"enabled": True} for g in soracom_groups
+        )
+        meters = httpx.get(
+            f"{base}/v1/sigfox_devices",
+            params={
+                "tag_name": "name",
+                "tag_value": "Water meter ",
+                "tag_value_match_mode": "prefix",
+            },
+            headers=token,
+        ).json()
+        assert len(meters) == 25
+        assert {device["groupId"] for device in meters} == {
+            g["groupId"] for g in soracom_groups if g["tags"]["name"] == "Water utility"
+        }
     with serving(url) as (base, lines):
         assert banner_value(lines, "login") == demo.API_LOGIN
 

@@ -1,5 +1,8 @@
 """The demo fleet loaded into an empty database, so a newcomer sees a live fleet at once.
 
+Each product's devices are also in a Soracom group of the demo operator with Harvest Data on,
+tagged with their names, so that the Soracom API shows them and their data at once.
+
 Its credentials are fixed and printed at every start: they are for a laptop, not for a server
 reachable by others (``foxden serve --no-demo``, or ``FOXDEN_DEMO=false``, turns the demo off).
 """
@@ -12,9 +15,19 @@ from sqlalchemy import Connection
 
 from foxden.domain import credentials
 from foxden.domain.clock import now_ms
+from foxden.domain.config_groups import Namespace
 from foxden.domain.device_types import PayloadType
 from foxden.domain.devices import Token, TokenType
-from foxden.storage import api_users, device_types, devices, groups, operators, stations
+from foxden.storage import (
+    api_users,
+    config_groups,
+    device_tags,
+    device_types,
+    devices,
+    groups,
+    operators,
+    stations,
+)
 from foxden.storage.db import Database
 
 # Public on purpose: the demo's credentials are printed at every start.
@@ -126,6 +139,12 @@ def _load(conn: Connection, password_hash: str, key_hash: str) -> DemoFleet:
     now = now_ms()
     for product in PRODUCTS:
         group = groups.create(conn, product.group, parent_id=root.id)
+        harvesting = config_groups.create(
+            conn,
+            operator.id,
+            {"name": product.group},
+            {Namespace.HARVEST.value: {"enabled": True}},
+        )
         device_type = device_types.create(
             conn,
             group.id,
@@ -137,7 +156,7 @@ def _load(conn: Connection, password_hash: str, key_hash: str) -> DemoFleet:
         )
         for n in range(product.devices):
             device_id = f"{product.id_prefix + n:X}"
-            devices.create(
+            device = devices.create(
                 conn,
                 device_id,
                 device_type.id,
@@ -145,6 +164,8 @@ def _load(conn: Connection, password_hash: str, key_hash: str) -> DemoFleet:
                 name=f"{product.name} {n + 1:02d}",
                 token=Token(TokenType.CONTRACT, None, now, end=now + 365 * 86_400_000),
             )
+            devices.update_state(conn, device_id, soracom_group_id=harvesting.id)
+            device_tags.put(conn, device_id, {"name": device.name})
     for station in STATIONS:
         stations.create(
             conn,
