@@ -56,6 +56,21 @@ def test_admin_commands_provision_a_working_tenant(database_url: str) -> None:
     )
     assert device["id"] == "1A2B"
     assert len(device["pac"]) == 16 and int(device["pac"], 16) >= 0
+    assert device["status"] == "ready"
+    stocked = foxden(
+        database_url,
+        "admin",
+        "create-device",
+        "--device-type",
+        device_type["id"],
+        "--id",
+        "1a2c",
+        "--pac",
+        "00112233445566aa",
+        "--in-stock",
+        "--json",
+    )
+    assert stocked == {"id": "1A2C", "pac": "00112233445566AA", "status": "instock"}
     station = foxden(
         database_url,
         "admin",

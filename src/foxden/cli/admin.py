@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from foxden.cli.common import emit, write
 from foxden.domain import codec, credentials, ids
 from foxden.domain.device_types import DeviceType, PayloadType
-from foxden.domain.devices import Device
+from foxden.domain.devices import Device, SoracomStatus
 from foxden.domain.errors import InvalidInput, InvalidPayloadConfig, NotFound
 from foxden.storage import api_users, device_types, devices, groups, operators, stations
 
@@ -144,6 +144,13 @@ def create_device(
         str | None, typer.Option(help="The PAC, 16 hex digits (random if left out).")
     ] = None,
     name: Annotated[str | None, typer.Option(help="A friendly name.")] = None,
+    in_stock: Annotated[
+        bool,
+        typer.Option(
+            "--in-stock",
+            help="Put it in stock: 'instock' for the Soracom API until registered with its PAC.",
+        ),
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Register a device under a device type."""
@@ -152,16 +159,22 @@ def create_device(
         canonical_pac = ids.pac(pac) if pac else ids.new_pac()
     except InvalidInput as exc:
         raise typer.BadParameter(exc.message) from exc
-    device = write(_create_device, device_type, canonical_id, canonical_pac, name)
-    emit({"id": device.id, "pac": device.pac}, as_json)
+    status = SoracomStatus.INSTOCK if in_stock else SoracomStatus.READY
+    device = write(_create_device, device_type, canonical_id, canonical_pac, name, status)
+    emit({"id": device.id, "pac": device.pac, "status": device.soracom_status.value}, as_json)
 
 
 def _create_device(
-    conn: Connection, device_type_id: str, device_id: str, pac: str, name: str | None
+    conn: Connection,
+    device_type_id: str,
+    device_id: str,
+    pac: str,
+    name: str | None,
+    status: SoracomStatus,
 ) -> Device:
     if device_types.get(conn, device_type_id) is None:
         raise NotFound(f"no device type {device_type_id}")
-    return devices.create(conn, device_id, device_type_id, pac, name=name)
+    return devices.create(conn, device_id, device_type_id, pac, name=name, soracom_status=status)
 
 
 @app.command("create-station")
