@@ -39,22 +39,6 @@ SIGFOX_OPERATIONS = (
     "terminateSigfoxDevice",
     "unsetSigfoxDeviceGroup",
 )
-OPERATIONS = (
-    "auth",
-    "logout",
-    "listGroups",
-    "createGroup",
-    "getGroup",
-    "deleteGroup",
-    "putGroupTags",
-    "deleteGroupTag",
-    "putConfigurationParameters",
-    "deleteConfigurationNamespace",
-    "deleteConfigurationParameter",
-    "getDataEntries",
-    "listDataSourceResources",
-    *SIGFOX_OPERATIONS,
-)
 HARVEST_ON = {"SoracomHarvest": {"enabled": True}}
 
 
@@ -94,6 +78,10 @@ def seed() -> dict[str, Any]:
     """Seed 000's OpenAPI document."""
     loaded: dict[str, Any] = json.loads((SPECS / "seed-000.json").read_text(encoding="utf-8"))
     return loaded
+
+
+# Every operation foxden serves of Soracom's: those the extract holds.
+OPERATIONS = tuple(sorted(operations(official())))
 
 
 def resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:

@@ -57,6 +57,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('harvested_at', sa.BigInteger(), nullable=True))
+        batch_op.alter_column('soracom_group_id', existing_type=sa.String(length=64), type_=sa.String(length=36), existing_nullable=True)
         batch_op.create_foreign_key(batch_op.f('fk_devices_soracom_group_id_config_groups'), 'config_groups', ['soracom_group_id'], ['id'])
         batch_op.drop_column('tags')
 
@@ -74,6 +75,7 @@ def downgrade() -> None:
     with op.batch_alter_table('devices', schema=None) as batch_op:
         batch_op.add_column(sa.Column('tags', sa.JSON(), nullable=False, server_default='{}'))
         batch_op.drop_constraint(batch_op.f('fk_devices_soracom_group_id_config_groups'), type_='foreignkey')
+        batch_op.alter_column('soracom_group_id', existing_type=sa.String(length=36), type_=sa.String(length=64), existing_nullable=True)
         batch_op.drop_column('harvested_at')
 
     with op.batch_alter_table('device_tags', schema=None) as batch_op:
