@@ -5,6 +5,7 @@ Data); every other namespace is kept and returned as given. Another operator's g
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
@@ -17,7 +18,7 @@ from foxden.api.soracom.paging import DEFAULT_LIMIT, MAX_LIMIT, link_next
 from foxden.api.soracom.sigfox_devices import TagSet, TagUpdateRequest
 from foxden.domain import config_groups as configs
 from foxden.domain import tags as tagging
-from foxden.domain.config_groups import ConfigGroup, Namespace
+from foxden.domain.config_groups import ConfigGroup, Configuration, Namespace
 from foxden.domain.errors import NotFound
 from foxden.domain.principals import Principal
 from foxden.storage import config_groups
@@ -82,6 +83,16 @@ def _group(conn: Connection, principal: Principal, group_id: str) -> ConfigGroup
     if found is None:
         raise NotFound(f"Group {group_id} not found.")
     return found
+
+
+Edit = Callable[[ConfigGroup], tuple[dict[str, str], Configuration]]
+
+
+def _edit(conn: Connection, principal: Principal, group_id: str, edit: Edit) -> ConfigGroup:
+    """Store the tags and configuration ``edit`` makes of the operator's group; the group."""
+    group = _group(conn, principal, group_id)
+    tags, configuration = edit(group)
+    return config_groups.save(conn, group, tags=tags, configuration=configuration)
 
 
 def _list(
@@ -171,15 +182,6 @@ async def delete_group(db: Db, principal: PrincipalDep, group_id: GroupId) -> Re
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _put_tags(
-    conn: Connection, principal: Principal, group_id: str, tags: dict[str, str]
-) -> ConfigGroup:
-    group = _group(conn, principal, group_id)
-    return config_groups.save(
-        conn, group, tags={**group.tags, **tags}, configuration=group.configuration
-    )
-
-
 @router.put(
     "/groups/{group_id}/tags",
     operation_id="putGroupTags",
@@ -194,15 +196,9 @@ async def put_group_tags(
 ) -> Group:
     """Add tags to the group, replacing the values of those it has."""
     tags = tagging.checked((tag.tag_name, tag.tag_value) for tag in body)
-    return to_api(await db.write(_put_tags, principal, group_id, tags))
-
-
-def _delete_tag(conn: Connection, principal: Principal, group_id: str, name: str) -> None:
-    group = _group(conn, principal, group_id)
-    if name not in group.tags:
-        raise NotFound(f"Group {group_id} has no tag {name!r}.")
-    remaining = {key: value for key, value in group.tags.items() if key != name}
-    config_groups.save(conn, group, tags=remaining, configuration=group.configuration)
+    return to_api(
+        await db.write(_edit, principal, group_id, lambda g: ({**g.tags, **tags}, g.configuration))
+    )
 
 
 @router.delete(
@@ -219,20 +215,14 @@ async def delete_group_tag(
     tag_name: Annotated[str, Path(description="Tag name to be deleted, percent-encoded.")],
 ) -> Response:
     """Remove a tag from the group; 404 when it has none by that name."""
-    await db.write(_delete_tag, principal, group_id, tag_name)
+
+    def untagged(group: ConfigGroup) -> tuple[dict[str, str], Configuration]:
+        if tag_name not in group.tags:
+            raise NotFound(f"Group {group_id} has no tag {tag_name!r}.")
+        return {k: v for k, v in group.tags.items() if k != tag_name}, group.configuration
+
+    await db.write(_edit, principal, group_id, untagged)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _configure(
-    conn: Connection,
-    principal: Principal,
-    group_id: str,
-    namespace: Namespace,
-    parameters: list[tuple[str, Any]],
-) -> ConfigGroup:
-    group = _group(conn, principal, group_id)
-    configuration = configs.with_parameters(group.configuration, namespace, parameters)
-    return config_groups.save(conn, group, tags=group.tags, configuration=configuration)
 
 
 @router.put(
@@ -250,15 +240,14 @@ async def put_configuration_parameters(
 ) -> Group:
     """Set parameters of one namespace of the group's configuration."""
     parameters = [(parameter.key, parameter.value) for parameter in body]
-    return to_api(await db.write(_configure, principal, group_id, namespace, parameters))
-
-
-def _delete_namespace(
-    conn: Connection, principal: Principal, group_id: str, namespace: Namespace
-) -> None:
-    group = _group(conn, principal, group_id)
-    configuration = configs.without_namespace(group.configuration, namespace)
-    config_groups.save(conn, group, tags=group.tags, configuration=configuration)
+    return to_api(
+        await db.write(
+            _edit,
+            principal,
+            group_id,
+            lambda g: (g.tags, configs.with_parameters(g.configuration, namespace, parameters)),
+        )
+    )
 
 
 @router.delete(
@@ -272,16 +261,13 @@ async def delete_configuration_namespace(
     db: Db, principal: PrincipalDep, group_id: GroupId, namespace: NamespacePath
 ) -> Response:
     """Remove a namespace from the group's configuration; 400 when it has none."""
-    await db.write(_delete_namespace, principal, group_id, namespace)
+    await db.write(
+        _edit,
+        principal,
+        group_id,
+        lambda g: (g.tags, configs.without_namespace(g.configuration, namespace)),
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-def _delete_parameter(
-    conn: Connection, principal: Principal, group_id: str, namespace: Namespace, name: str
-) -> None:
-    group = _group(conn, principal, group_id)
-    configuration = configs.without_parameter(group.configuration, namespace, name)
-    config_groups.save(conn, group, tags=group.tags, configuration=configuration)
 
 
 @router.delete(
@@ -299,5 +285,10 @@ async def delete_configuration_parameter(
     name: Annotated[str, Path(description="Parameter name to be deleted, percent-encoded.")],
 ) -> Response:
     """Remove one parameter from a namespace of the group's configuration."""
-    await db.write(_delete_parameter, principal, group_id, namespace, name)
+    await db.write(
+        _edit,
+        principal,
+        group_id,
+        lambda g: (g.tags, configs.without_parameter(g.configuration, namespace, name)),
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
