@@ -39,7 +39,6 @@ from foxden.domain.uplinks import FrameKind, Uplink
 from foxden.ingest import contract, downlinks, sequence
 from foxden.storage import (
     callbacks,
-    config_groups,
     device_days,
     devices,
     groups,
@@ -94,7 +93,7 @@ def _accept(
         within_group is not None and not groups.is_within(conn, found[1].group_id, within_group)
     ):
         raise NotFound(f"Device {uplink.device_id} not found.")
-    device, device_type = found
+    device, device_type, group_harvests = found
     reception = Reception(uplink.station_id, uplink.rssi, uplink.snr, uplink.time, uplink.freq)
     # A frame ahead of the device's last one is new: only one that is not can be a duplicate.
     if device.last_seq_number is not None and not sequence.is_ahead(
@@ -115,12 +114,7 @@ def _accept(
     quality = linkstats.link_quality(1, uplink.rssi)
     # A terminated device's frames are kept, as an off-contract one's, but go nowhere.
     forwarded = admission.forwarded and device.soracom_status is not SoracomStatus.TERMINATED
-    harvested = (
-        forwarded
-        and uplink.kind is FrameKind.DATA
-        and device.soracom_group_id is not None
-        and config_groups.harvests(conn, device.soracom_group_id)
-    )
+    harvested = forwarded and uplink.kind is FrameKind.DATA and group_harvests
     message_id = messages.create(
         conn,
         device_id=device.id,

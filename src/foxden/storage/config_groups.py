@@ -79,14 +79,6 @@ def remove(conn: Connection, group_id: str) -> None:
     conn.execute(delete(config_groups).where(config_groups.c.id == group_id))
 
 
-def harvests(conn: Connection, group_id: str) -> bool:
-    """Whether the group has Harvest Data on."""
-    found = conn.execute(
-        select(config_groups.c.harvest).where(config_groups.c.id == group_id)
-    ).scalar()
-    return bool(found)
-
-
 def _to_group(row: RowMapping) -> ConfigGroup:
     return ConfigGroup(
         id=row["id"],

@@ -38,7 +38,14 @@ from foxden.domain.messages import ComputedLocation
 from foxden.domain.tags import TagFilter
 from foxden.storage import device_tags
 from foxden.storage.device_types import ids_within, to_device_type
-from foxden.storage.tables import device_types, devices, group_tree, messages, receptions
+from foxden.storage.tables import (
+    config_groups,
+    device_types,
+    devices,
+    group_tree,
+    messages,
+    receptions,
+)
 
 
 def create(
@@ -104,22 +111,28 @@ def get(conn: Connection, device_id: str) -> Device | None:
 
 # The two statements of every uplink, built once.
 _FOR_INGEST = (
-    select(devices, *[c.label(f"type_{c.name}") for c in device_types.c])
+    select(
+        devices,
+        *[c.label(f"type_{c.name}") for c in device_types.c],
+        config_groups.c.harvest.label("group_harvest"),
+    )
     .join(device_types, device_types.c.id == devices.c.device_type_id)
+    .outerjoin(config_groups, config_groups.c.id == devices.c.soracom_group_id)
     .where(devices.c.id == bindparam("device_id"))
     .with_for_update(of=devices)
 )
 _UPDATE = update(devices).where(devices.c.id == bindparam("device_id_"))
 
 
-def for_ingest(conn: Connection, device_id: str) -> tuple[Device, DeviceType] | None:
-    """A device and its type, the device row locked until the transaction ends (PostgreSQL;
-    SQLite's single writer serializes anyway), so one frame's receptions never race."""
+def for_ingest(conn: Connection, device_id: str) -> tuple[Device, DeviceType, bool] | None:
+    """A device, its type and whether its Soracom group has Harvest on, in one statement, the
+    device row locked until the transaction ends (PostgreSQL; SQLite's single writer
+    serializes anyway), so one frame's receptions never race."""
     row = conn.execute(_FOR_INGEST, {"device_id": device_id}).mappings().first()
     if row is None:
         return None
     type_row = {c.name: row[f"type_{c.name}"] for c in device_types.c}
-    return _to_device(row), to_device_type(type_row)
+    return _to_device(row), to_device_type(type_row), bool(row["group_harvest"])
 
 
 def update_state(conn: Connection, device_id: str, **values: object) -> None:
