@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from foxden.api.deps import Db, SettingsDep
 from foxden.api.soracom.auth import PrincipalDep
 from foxden.api.soracom.paging import DEFAULT_LIMIT, MAX_LIMIT, link_next
-from foxden.api.soracom.sigfox_devices import TagSet, TagUpdateRequest
+from foxden.api.soracom.sigfox_devices import TagSet, TagUpdateRequest, tag_updates
 from foxden.domain import config_groups as configs
 from foxden.domain import tags as tagging
 from foxden.domain.config_groups import ConfigGroup, Configuration, Namespace
@@ -195,7 +195,7 @@ async def put_group_tags(
     body: Annotated[list[TagUpdateRequest], Body(description="Tags to insert or update.")],
 ) -> Group:
     """Add tags to the group, replacing the values of those it has."""
-    tags = tagging.checked((tag.tag_name, tag.tag_value) for tag in body)
+    tags = tag_updates(body)
     return to_api(
         await db.write(_edit, principal, group_id, lambda g: ({**g.tags, **tags}, g.configuration))
     )

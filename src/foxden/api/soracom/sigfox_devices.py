@@ -74,6 +74,11 @@ class TagUpdateRequest(BaseModel):
     tag_value: str = Field(alias="tagValue", max_length=tagging.MAX_VALUE)
 
 
+def tag_updates(body: list[TagUpdateRequest]) -> dict[str, str]:
+    """The tags a ``PUT .../tags`` body sets, later ones winning."""
+    return tagging.checked((tag.tag_name, tag.tag_value) for tag in body)
+
+
 class SigfoxRegistrationRequest(BaseModel):
     """The device's PAC as ``registrationSecret``, and its first tags."""
 
@@ -354,7 +359,7 @@ async def put_sigfox_device_tags(
     body: Annotated[list[TagUpdateRequest], Body(description="Tags to insert or update.")],
 ) -> SigfoxDevice:
     """Add tags to the device, replacing the values of those it has."""
-    tags = tagging.checked((tag.tag_name, tag.tag_value) for tag in body)
+    tags = tag_updates(body)
     return await db.write(_put_tags, principal, device_id, tags)
 
 

@@ -25,20 +25,6 @@ SPECS = Path(__file__).resolve().parents[3] / "data" / "soracom"
 METHODS = ("get", "post", "put", "delete", "patch")
 INT_RANGES = {"int32": 2**31, "int64": 2**63}
 
-SIGFOX_OPERATIONS = (
-    "listSigfoxDevices",
-    "getSigfoxDevice",
-    "getDataFromSigfoxDevice",
-    "sendDataToSigfoxDevice",
-    "disableTerminationOnSigfoxDevice",
-    "enableTerminationOnSigfoxDevice",
-    "registerSigfoxDevice",
-    "setSigfoxDeviceGroup",
-    "putSigfoxDeviceTags",
-    "deleteSigfoxDeviceTag",
-    "terminateSigfoxDevice",
-    "unsetSigfoxDeviceGroup",
-)
 HARVEST_ON = {"SoracomHarvest": {"enabled": True}}
 
 
@@ -82,6 +68,8 @@ def seed() -> dict[str, Any]:
 
 # Every operation foxden serves of Soracom's: those the extract holds.
 OPERATIONS = tuple(sorted(operations(official())))
+# Those seed 000 defines.
+SIGFOX_OPERATIONS = tuple(sorted(operations(seed())))
 
 
 def resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -137,7 +125,8 @@ def served(client: httpx.Client) -> dict[str, Any]:
 
 
 def test_every_seed_operation_is_one_foxden_implements() -> None:
-    assert set(operations(seed())) == set(SIGFOX_OPERATIONS)
+    assert len(SIGFOX_OPERATIONS) == 12
+    assert set(SIGFOX_OPERATIONS) <= set(OPERATIONS)
 
 
 @pytest.mark.parametrize("operation_id", OPERATIONS)
