@@ -4,27 +4,13 @@ from typing import Any
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 from schemathesis.generation.case import Case
 
-from foxden.api import network, sigfox_v1, soracom
-from foxden.api.runtime import Runtime
-from foxden.config import Settings
+from tests.support.documents import network_schema, sigfox_schema, soracom_schema
 from tests.support.factories import Fleet, Operator, Tenant, fleet, operator, tenant
 from tests.support.server import LiveServer
-
-
-def document(api: Any) -> dict[str, Any]:
-    """The OpenAPI document an API serves; its content does not depend on the database."""
-    built = api.create_api(Runtime(Settings(database_url="sqlite:///unused.sqlite3")))
-    return dict(built.openapi())
-
-
-sigfox_schema = schemathesis.openapi.from_dict(document(sigfox_v1))
-soracom_schema = schemathesis.openapi.from_dict(document(soracom))
-network_schema = schemathesis.openapi.from_dict(document(network))
 
 # Derandomized: every run tries the same examples, so a failure in CI reproduces locally.
 FUZZ = settings(
