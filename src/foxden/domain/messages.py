@@ -60,3 +60,5 @@ class Message:
     downlink_status: str | None = None
     downlink_data: str | None = None
     downlink_info: str | None = None
+    # The station whose report created the message and was answered (None for old messages).
+    first_station: str | None = None

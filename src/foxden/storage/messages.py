@@ -99,6 +99,7 @@ def create(
             location_source=location.source if location else None,
             service=service,
             harvested=harvested,
+            first_station=reception.station_id,
         ),
     ).scalar_one()
     _add_reception(conn, message_id, reception)
@@ -381,4 +382,5 @@ def to_message(row: RowMapping, held: tuple[Reception, ...]) -> Message:
         downlink_status=row["downlink_status"],
         downlink_data=row["downlink_data"],
         downlink_info=row["downlink_info"],
+        first_station=row["first_station"],
     )

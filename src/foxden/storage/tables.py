@@ -264,6 +264,9 @@ messages = Table(
     Column("downlink_info", Text),
     # Written to Harvest Data: the device's group had Harvest enabled when the frame came.
     Column("harvested", Boolean, nullable=False, default=False),
+    # The station whose report created the message, and so got its answer: a resend by it gets
+    # that answer again. None for messages stored before foxden recorded it.
+    Column("first_station", String(8)),
     # Keyset paging: newest first per device and per device type.
     Index(None, "device_id", "time", "id"),
     Index(None, "device_type_id", "time", "id"),

@@ -9,7 +9,8 @@ from sqlalchemy import Connection, text
 
 from foxden.config import Settings
 from foxden.domain.devices import Device
-from foxden.storage import devices, migrate
+from foxden.domain.messages import Message
+from foxden.storage import devices, messages, migrate
 from foxden.storage.db import Database
 from foxden.storage.migrate import compare_type, open_database
 from foxden.storage.tables import metadata
@@ -74,18 +75,40 @@ def _seed_before_ingest(conn: Connection) -> None:
     )
 
 
-async def _upgrade_with_rows(url: str) -> Device | None:
+def _seed_a_message(conn: Connection) -> None:
+    """A message of device 1A heard by two stations at the same time, as schema 0006 holds it."""
+    conn.execute(
+        text(
+            "INSERT INTO messages (id, device_id, device_type_id, time, seq_number, kind, data,"
+            " ack, stations, forwarded, harvested) VALUES (1, '1A', 't', 5000, 7, 'data', '0102',"
+            " true, 2, true, false)"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO receptions (message_id, station_id, time)"
+            " VALUES (1, '0A01', 5000), (1, '0A02', 5000)"
+        )
+    )
+
+
+async def _upgrade_with_rows(url: str) -> tuple[Device | None, Message | None]:
     db = Database(url)
     try:
         await db.write(_upgrade_to, "0001")
         await db.write(_seed_before_ingest)
+        await db.write(_upgrade_to, "0006")
+        await db.write(_seed_a_message)
         await db.write(migrate.upgrade)
-        return await db.read(devices.get, "1A")
+        return await db.read(devices.get, "1A"), await db.read(messages.get, 1)
     finally:
         await db.close()
 
 
 def test_upgrading_a_database_with_rows_fills_the_new_columns(databases: Databases) -> None:
-    device = asyncio.run(_upgrade_with_rows(databases.empty()))
+    device, message = asyncio.run(_upgrade_with_rows(databases.empty()))
     assert device is not None
     assert (device.sequence_epoch, device.link_window, device.last_message_id) == (0, (), None)
+    # Which station reported first is not known for a stored message: none is taken for it.
+    assert message is not None
+    assert (message.seq_number, len(message.receptions), message.first_station) == (7, 2, None)
