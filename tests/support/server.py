@@ -8,6 +8,7 @@ from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import httpx
 import uvicorn
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 from sqlalchemy import Connection
@@ -61,3 +62,26 @@ class LiveServer:
             self._task.result(timeout=30)
         finally:
             self._portal_cm.__exit__(None, None, None)
+
+
+class Restartable:
+    """A LiveServer that ``restart`` stops and starts again on the same database, as after a
+    crash or an upgrade; ``request`` reaches whichever runs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.live = LiveServer(settings)
+
+    def restart(self) -> None:
+        self.live.stop()
+        self.live = LiveServer(self._settings)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        with httpx.Client(base_url=self.live.url, timeout=30) as client:
+            return client.request(method, path, **kwargs)
+
+    def __enter__(self) -> Restartable:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.live.stop()

@@ -64,6 +64,14 @@ def decide(
     return answer
 
 
+def given(message: Message) -> Answer | None:
+    """The downlink recorded on a message that asked for one: what its first answer carried, or
+    PENDING while the downlink callback is being asked (or was, by a process that died)."""
+    if message.downlink_status is None:
+        return None
+    return Answer(Status(message.downlink_status), message.downlink_data)
+
+
 def _choose(
     conn: Connection,
     message: Message,

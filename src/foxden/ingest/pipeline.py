@@ -2,7 +2,8 @@
 
 1. find the device (locked on PostgreSQL) and, within scope, its type;
 2. de-duplicate: a frame already stored within the window gets this station's reception
-   attached (and the ``sendDuplicate`` callbacks their extra call), nothing more;
+   attached (and the ``sendDuplicate`` callbacks their extra call), nothing more; a resend by
+   the station that reported it first gets that first answer again, and changes nothing;
 3. check the sequence number (``ingest.sequence``);
 4. take or spend the token (``ingest.contract``);
 5. decode the payload by the device type's payload type (errors are stored, never raised);
@@ -60,7 +61,8 @@ class Accepted:
     forwarded: bool
     deliveries: int
     decode_error: str | None = None
-    # For a new frame with ``ack``: its downlink, or the callback to ask for it.
+    # For a frame with ``ack``: its downlink, or the callback to ask for it (a resend: the
+    # downlink its first answer carried, PENDING while that one may still be asking).
     downlink: downlinks.Answer | None = None
 
 
@@ -102,6 +104,8 @@ def _accept(
         earlier = messages.find_frame(
             conn, device.id, uplink.seq_number, uplink.kind, uplink.time, settings.dedup_window_ms
         )
+        if earlier is not None and earlier.first_station == uplink.station_id:
+            return _resent(earlier)
         if earlier is not None:
             return _attach(conn, device, earlier, reception)
     epoch = sequence.check(device, device_type, uplink.seq_number)
@@ -233,6 +237,20 @@ def _forward(
     ]
     outbox.enqueue(conn, entries, now)
     return len(entries), answer
+
+
+def _resent(earlier: Message) -> Accepted:
+    """The first answer to a frame, for the station that reported it resending it (it lost that
+    answer): read back from the message, so it holds across a restart."""
+    return Accepted(
+        earlier.id,
+        earlier.device_id,
+        False,
+        earlier.forwarded,
+        0,
+        earlier.decode_error,
+        downlinks.given(earlier),
+    )
 
 
 def _attach(conn: Connection, device: Device, earlier: Message, reception: Reception) -> Accepted:

@@ -79,7 +79,7 @@ class UplinkAccepted(BaseModel):
         description=(
             "For a new frame with `ack`: the downlink to transmit in the device's receive"
             " window, if any. Absent for duplicates: the first station to report the frame"
-            " answers it."
+            " answers it, and gets the same answer again when it resends the frame."
         ),
     )
 
