@@ -7,12 +7,19 @@ the answer is read into a downlink and handed back; then the attempt, the end of
 transaction. A process that dies before that leaves the row to fall due for the dispatcher when
 its claim ends: the receiver gets the message again (at least once), too late for its answer to
 reach the device.
+
+A station that lost its answer resends the frame and gets the first answer again, never a second
+call: while a request of this process is asking (or recording), the resend waits for its
+answer; once recorded, the message holds it. A downlink still pending that no request here is
+asking for is another process's to record: the resend waits for that record within its own
+window, and gets ``no_answer`` when none comes (the process that asked died with the answer).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +72,8 @@ class DownlinkCalls:
         self._clock = clock
         # Records (and alert mails) still being written.
         self._pending: set[asyncio.Task[None]] = set()
+        # The answers of the asks under way, by message, until recorded: for resends.
+        self._asking: dict[int, asyncio.Future[Answered]] = {}
 
     async def ask(
         self,
@@ -83,18 +92,51 @@ class DownlinkCalls:
         item = items.for_message(row, message, callback, context)
         client = dataclasses.replace(self._client, timeout_s=max(budget_s, 0.001))
         tools = Tools(client, self._mailer, self._clock)
-        [result] = await CHANNELS[callback.channel].send(tools, callback, [item])
+        answering: asyncio.Future[Answered] = asyncio.get_running_loop().create_future()
+        self._asking[message.id] = answering
+        try:
+            [result] = await CHANNELS[callback.channel].send(tools, callback, [item])
+        except BaseException:
+            del self._asking[message.id]
+            answering.set_result(_LOST)
+            raise
         answered = _read(message.device_id, result)
+        answering.set_result(answered)
         now = self._clock()
         subject = Subject(message.device_type_id, message.device_id, message.time, message.id)
         finished = Finished(row, callback, Pending(row, item, subject), result, now)
         self._spawn(self._record(finished, answered, message, now))
         return answered
 
+    async def resent(self, message_id: int, budget_s: float) -> Answered:
+        """For a resend of a frame whose first report asked its downlink callback: that ask's
+        answer, waited for at most ``budget_s`` seconds, or as recorded on the message."""
+        answering = self._asking.get(message_id)
+        if answering is not None:
+            try:
+                return await asyncio.wait_for(asyncio.shield(answering), max(budget_s, 0))
+            except TimeoutError:
+                return Answered(Status.NO_ANSWER, info="The downlink callback was late.")
+        # Not asked here: recorded since the resend was read, or to be by the process asking.
+        deadline = time.monotonic() + budget_s
+        while True:
+            recorded = await self._db.read(messages.get, message_id)
+            if recorded is None or recorded.downlink_status is None:  # deleted meanwhile
+                return _LOST
+            if recorded.downlink_status != Status.PENDING:
+                return Answered(Status(recorded.downlink_status), recorded.downlink_data)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return _LOST
+            await asyncio.sleep(min(_POLL_S, left))
+
     async def _record(
         self, finished: Finished, answered: Answered, message: Message, now: int
     ) -> None:
-        changes = await self._db.write(_write, finished, answered, message, self._retry, now)
+        try:
+            changes = await self._db.write(_write, finished, answered, message, self._retry, now)
+        finally:
+            del self._asking[message.id]
         if changes:
             await completion.alert(self._mailer, changes)
 
@@ -123,6 +165,14 @@ class DownlinkCalls:
         if self._pending:
             await asyncio.wait(self._pending)
         await self._client.session.close()
+
+
+# How often a resend reads whether another process recorded the answer it waits for.
+_POLL_S = 0.1
+
+# The answer to a resend whose first request ended without one (it was cancelled, or its
+# process died after the frame's commit).
+_LOST = Answered(Status.NO_ANSWER, info="The request that asked the downlink callback ended.")
 
 
 def _read(device_id: str, result: Result) -> Answered:

@@ -35,11 +35,15 @@ async def answer(runtime: Runtime, accepted: Accepted, started: float) -> Downli
     """The downlink for an accepted frame, None when it asked for none (or was a duplicate);
     ``started`` is the request's arrival, on the monotonic clock."""
     decided = accepted.downlink
+    calls = runtime.downlink_calls
     if decided is None:
         return None
-    if decided.ask is None or runtime.downlink_calls is None:
+    if decided.status is not Status.PENDING or calls is None:
         return DownlinkAnswer(status=decided.status, data=decided.data)
     budget = runtime.settings.downlink_timeout - (time.monotonic() - started)
     ask = decided.ask
-    called = await runtime.downlink_calls.ask(ask.callback, ask.row, ask.context, budget)
+    if ask is None:  # a resend: its first report's request asks (or asked) the callback
+        called = await calls.resent(accepted.message_id, budget)
+    else:
+        called = await calls.ask(ask.callback, ask.row, ask.context, budget)
     return DownlinkAnswer(status=called.status, data=called.data)
