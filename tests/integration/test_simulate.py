@@ -149,7 +149,7 @@ def test_the_fleet_sends_decodable_frames_with_advancing_sequence_numbers(
     compiled = codec.compile(CONFIG)
     for message in state.messages:
         assert message["decode_error"] is None
-        assert message["decoded"] == compiled.decode(bytes.fromhex(str(message["data"])))
+        assert message["decoded"] == compiled.decode(bytes.fromhex(str(message["data"]))).values
         decoded = message["decoded"]
         assert isinstance(decoded, dict)
         assert -200 <= decoded["temperature"] <= 450 and 10 <= decoded["humidity"] <= 95
@@ -191,7 +191,7 @@ def test_the_demo_fleet_runs_against_its_own_server(settings: Settings) -> None:
     for message in state.messages:
         compiled = configs[int(str(message["device_id"]), 16) >> 12]
         assert message["decode_error"] is None
-        assert message["decoded"] == compiled.decode(bytes.fromhex(str(message["data"])))
+        assert message["decoded"] == compiled.decode(bytes.fromhex(str(message["data"]))).values
     assert {str(m["device_id"])[0] for m in state.messages} == {"1", "2"}
 
 

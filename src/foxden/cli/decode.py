@@ -1,8 +1,8 @@
 """``foxden decode``: what a payload config makes of a frame, with no server and no database.
 
 It is the quickest way to check a config before storing it on a device type or a callback, so it
-answers with the same errors the API gives: the position of a config error, or why the frame
-does not fit.
+answers as the server does: the position of a config error, or the warning the message would
+be stored with when the frame cuts fields short or leaves them out.
 """
 
 from __future__ import annotations
@@ -32,17 +32,22 @@ def decode(
     """Decode a frame with a Custom payload config (seed 002's grammar)."""
     try:
         codec = compile(config)
-        values = codec.decode(_bytes(frame))
+        reading = codec.decode(_bytes(frame))
     except FoxdenError as exc:
         errors.print(f"[red]error:[/red] {escape(exc.message)}", soft_wrap=True)
         raise typer.Exit(1) from exc
+    if reading.warning is not None:
+        errors.print(f"[yellow]warning:[/yellow] {escape(reading.warning)}", soft_wrap=True)
     if as_json:
-        result = {name: _json(value) for name, value in values.items()}
+        result = {name: _json(value) for name, value in reading.values.items()}
         print(json.dumps(result, allow_nan=False))  # noqa: T201 - stdout is the interface here
         return
     table = Table("field", "type", "value")
     for field in codec.fields:
-        table.add_row(Text(field.name), Text(field.type), Text(_shown(values[field.name])))
+        if field.name in reading.values:
+            table.add_row(
+                Text(field.name), Text(field.type), Text(_shown(reading.values[field.name]))
+            )
     console.print(table)
 
 

@@ -3,7 +3,8 @@ or mail they fill.
 
 A variable's value is typed (text, number, boolean, JSON) and rendered for where it lands: a URL
 or a form body percent-encodes it, a JSON body escapes text inside its quotes and writes a value
-the network did not measure as ``null``, a header loses line breaks, plain text takes it as it
+the network did not measure as ``null``, a header loses control characters (a ``char`` field
+may hold any byte), plain text takes it as it
 is. The validator of callback definitions reads the same kinds (:data:`VARIABLES`), so what it
 accepted always renders to a well-formed request.
 """
@@ -24,7 +25,7 @@ from foxden.domain.callbacks import CUSTOM_DATA, VARIABLES, ValueKind, custom_va
 from foxden.domain.codec import compile
 from foxden.domain.coverage import Position
 from foxden.domain.devices import LinkQuality
-from foxden.domain.errors import InvalidPayloadConfig, PayloadDecodeError
+from foxden.domain.errors import InvalidPayloadConfig
 from foxden.domain.messages import Message, Reception
 from foxden.domain.status_events import StatusEvent
 
@@ -32,6 +33,8 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 TEXT = "text/plain"
 _WITH_BODY = frozenset({"POST", "PUT"})
+# What a header value may not hold (RFC 9110 5.5): line breaks, NUL, the other controls.
+_CONTROLS = {code: " " for code in (*range(0x20), 0x7F)}
 # Seed 002: an average SNR needs at least this many of the last 25 messages.
 _AVERAGE_SNR_MINIMUM = 15
 # The ``linkQuality`` codes of the callback reference data.
@@ -286,7 +289,7 @@ def format_value(value: Value, kind: ValueKind, where: Where) -> str:
     if where in (Where.URL, Where.FORM):
         return quote(text, safe="")
     if where is Where.HEADER:
-        return text.replace("\r", " ").replace("\n", " ")
+        return text.translate(_CONTROLS)
     return text
 
 
@@ -332,13 +335,10 @@ def _computed_location(advanced: Advanced) -> dict[str, Value] | None:
 
 
 def _custom_data(payload_config: str, data: str) -> dict[str, Value]:
-    """The ``customData#<field>`` values of a message, none where its data does not fit."""
+    """The ``customData#<field>`` values of a message, none for a field its data leaves out."""
     try:
         codec = compile(payload_config)
     except InvalidPayloadConfig:
         return {}
-    try:
-        fields = codec.decode(bytes.fromhex(data))
-    except PayloadDecodeError:
-        fields = {}
+    fields = codec.decode(bytes.fromhex(data)).values
     return {f"{CUSTOM_DATA}{field.name}": fields.get(field.name) for field in codec.fields}

@@ -103,14 +103,14 @@ def test_a_json_body_escapes_text_and_writes_null_for_what_was_not_measured(
             bodyTemplate=body,
         ),
     )
-    uplink(client, made, seq=1, data=b'"\\\x07'.hex() + "2a")
+    uplink(client, made, seq=1, data=b'"\\\x00'.hex() + "2a")
 
     [request] = sink.wait_for(1)
     assert request.header("Content-Type") == "application/json"
     assert request.json() == {
         "device": made.device_ids[0],
-        # The char field's own text: a quote, an escaped backslash, an escaped control byte.
-        "label": '"' + "\\\\" + "\\x07",
+        # The char field's own text: a quote, a backslash, a NUL.
+        "label": '"\\\x00',
         "snr": 10.0,
         "avgSnr": None,
         "ack": False,
@@ -152,16 +152,20 @@ def test_text_plain_takes_values_as_they_are(
             f"{sink.url}/text",
             httpMethod="PUT",
             contentType="text/plain",
-            bodyTemplate="{device} sent {data} (#{seqNumber}) at {time}",
+            headers={"X-Label": "{customData#t}"},
+            payloadConfig="t::char:3",
+            bodyTemplate="{device} sent {data} (#{seqNumber}) at {time}: {customData#t}",
         ),
     )
-    uplink(client, made, seq=3, data="beef")
+    uplink(client, made, seq=3, data=b"a\x00\xe9".hex())
 
     [request] = sink.wait_for(1)
     assert request.method == "PUT"
     assert request.header("Content-Type") == "text/plain"
-    expected = f"{made.device_ids[0]} sent beef (#3) at {BASE_TIME // 1000}"
+    expected = f"{made.device_ids[0]} sent 6100e9 (#3) at {BASE_TIME // 1000}: a\x00é"
     assert request.text() == expected
+    # A header value holds no control character: the NUL is a space; é goes as UTF-8.
+    assert (request.header("X-Label") or "").encode("latin-1") == "a é".encode()
 
 
 def test_send_duplicate_makes_one_more_call_per_extra_station(

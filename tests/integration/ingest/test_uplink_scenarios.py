@@ -97,11 +97,12 @@ CASES = [
         [expect.sequence_numbers(4094, 4095, 0, 1), expect.outbox_rows(4)],
     ),
     Case(
-        "a frame shorter than the payload config stores its decode error",
+        "a frame shorter than the payload config stores what it holds",
         [Frame(1, data="01")],
         [
             expect.messages_count(1),
-            expect.message_field(0, "decoded", None),
+            expect.message_field(0, "decoded", {"temperature": 1}),
+            expect.message_field(0, "decode_error", None),
             expect.outbox_rows(1),
         ],
         payload_config="temperature::int:16 humidity::uint:8",

@@ -79,10 +79,12 @@ def test_variables_of_a_message_as_one_station_heard_it() -> None:
     }
 
 
-def test_a_frame_too_short_for_the_payload_config_leaves_its_custom_data_empty() -> None:
-    values = deliveries.variables(Heard(_message(data="01"), None), "a::uint:8 b::uint:16")
-    assert values["customData#a"] is None
-    assert values["customData#b"] is None
+def test_a_short_frame_leaves_empty_only_the_custom_data_it_leaves_out() -> None:
+    config = "a::uint:8 b::uint:16 c::uint:8"
+    values = deliveries.variables(Heard(_message(data="0102"), None), config)
+    assert values["customData#a"] == 1
+    assert values["customData#b"] == 2
+    assert values["customData#c"] is None
     assert values["station"] is None
     assert values["avgSnr"] is None
 
@@ -99,6 +101,7 @@ def test_a_frame_too_short_for_the_payload_config_leaves_its_custom_data_empty()
         ('a "b"\n', ValueKind.TEXT, Where.JSON, 'a \\"b\\"\\n'),
         ("a&b=c d", ValueKind.TEXT, Where.FORM, "a%26b%3Dc%20d"),
         ("x\r\nEvil: 1", ValueKind.TEXT, Where.HEADER, "x  Evil: 1"),
+        ("a\x00b\tc\x7fdé", ValueKind.TEXT, Where.HEADER, "a b c dé"),
         ([{"bsId": "1A2B"}], ValueKind.JSON, Where.JSON, '[{"bsId":"1A2B"}]'),
     ],
 )

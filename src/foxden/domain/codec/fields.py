@@ -8,6 +8,10 @@ decoding a field is one shift, one mask and one call, and the encoder is the exa
 Little-endian splits the raw bits into 8-bit groups from the first bit read, the first group
 being the least significant; a last group shorter than 8 bits is the most significant
 (docs/decisions/0005). For byte-aligned fields that is ordinary little-endian.
+
+A frame may end inside a field. What is left of it is the field :attr:`Field.cut` to the bits
+the frame holds: an integer of fewer bits, the whole characters of a text; a flag or a float
+means nothing in part, so it has none.
 """
 
 from __future__ import annotations
@@ -16,7 +20,6 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from foxden.domain.codec import text
 from foxden.domain.errors import InvalidInput
 
 Value = int | float | bool | str
@@ -29,7 +32,8 @@ class Field:
     """A field: ``bits`` bits from frame bit ``start`` (bit 0 is the top bit of byte 0).
 
     ``type`` is the type as the config wrote it (``uint:16:little-endian``); ``read`` maps the raw
-    bits to the value, ``write`` maps a value back to raw bits or raises InvalidInput.
+    bits to the value, ``write`` maps a value back to raw bits or raises InvalidInput; ``cut``
+    gives the field that reads only its first ``n`` bits, or None where a part means nothing.
     """
 
     name: str
@@ -38,6 +42,7 @@ class Field:
     bits: int
     read: Callable[[int], Value] = field(repr=False, compare=False)
     write: Callable[[Value], int] = field(repr=False, compare=False)
+    cut: Callable[[int], Field | None] = field(repr=False, compare=False)
     stop: int = field(init=False, repr=False)
     mask: int = field(init=False, repr=False)
 
@@ -59,7 +64,7 @@ def boolean(name: str, spec: str, start: int) -> Field:
             raise _invalid(name, value, "a bool")
         return int(value)
 
-    return Field(name, spec, start, 1, _is_set, write)
+    return Field(name, spec, start, 1, _is_set, write, _no_part)
 
 
 def unsigned(name: str, spec: str, start: int, bits: int, little_endian: bool) -> Field:
@@ -72,7 +77,10 @@ def unsigned(name: str, spec: str, start: int, bits: int, little_endian: bool) -
         number = _integer(name, value, 0, (1 << bits) - 1)
         return _to_little(number, bits) if little_endian else number
 
-    return Field(name, spec, start, bits, read, write)
+    def cut(part: int) -> Field:
+        return unsigned(name, spec, start, part, little_endian)
+
+    return Field(name, spec, start, bits, read, write, cut)
 
 
 def signed(name: str, spec: str, start: int, bits: int, little_endian: bool) -> Field:
@@ -87,7 +95,10 @@ def signed(name: str, spec: str, start: int, bits: int, little_endian: bool) -> 
         number = _integer(name, value, -sign, sign - 1) & ((1 << bits) - 1)
         return _to_little(number, bits) if little_endian else number
 
-    return Field(name, spec, start, bits, read, write)
+    def cut(part: int) -> Field:
+        return signed(name, spec, start, part, little_endian)
+
+    return Field(name, spec, start, bits, read, write, cut)
 
 
 def floating(name: str, spec: str, start: int, bits: int, little_endian: bool) -> Field:
@@ -109,28 +120,32 @@ def floating(name: str, spec: str, start: int, bits: int, little_endian: bool) -
             raise _invalid(name, value, f"a number a {bits}-bit float can hold") from exc
         return _to_little(number, bits) if little_endian else number
 
-    return Field(name, spec, start, bits, read, write)
+    return Field(name, spec, start, bits, read, write, _no_part)
 
 
 def characters(name: str, spec: str, start: int, length: int) -> Field:
-    """``char:<length>``: ``length`` bytes as text, escaped as :mod:`.text` does."""
+    """``char:<length>``: ``length`` bytes, each the latin-1 character of that code (0 to 255)."""
 
     def read(raw: int) -> Value:
-        return text.escape(raw.to_bytes(length, "big"))
+        return raw.to_bytes(length, "big").decode("latin-1")
 
     def write(value: Value) -> int:
-        if not isinstance(value, str):
-            raise _invalid(name, value, "a string")
-        data = text.unescape(value)
-        if len(data) != length:
-            raise _invalid(name, value, f"text of exactly {length} bytes")
-        return int.from_bytes(data, "big")
+        if not isinstance(value, str) or len(value) != length or max(value) > "\xff":
+            raise _invalid(name, value, f"text of exactly {length} latin-1 characters")
+        return int.from_bytes(value.encode("latin-1"), "big")
 
-    return Field(name, spec, start, 8 * length, read, write)
+    def cut(part: int) -> Field | None:
+        return characters(name, spec, start, part // 8) if part >= 8 else None
+
+    return Field(name, spec, start, 8 * length, read, write, cut)
 
 
 def _is_set(raw: int) -> Value:
     return raw == 1
+
+
+def _no_part(part: int) -> None:
+    return None
 
 
 def _from_little(raw: int, bits: int) -> int:

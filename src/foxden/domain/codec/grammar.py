@@ -3,8 +3,10 @@
 A payload config such as ``b1::bool:7 b2::bool:6 i1:1:uint:16:little-endian`` names fields and
 says where each one sits in the frame. :func:`compile` turns it into a :class:`Codec` that holds
 every field as a span of the frame's bits plus a conversion, so decoding a frame is one integer
-made of the whole frame, then one shift, mask and conversion per field. The parser stops at the
-first error and says at which character, because a person fixing a config in a form needs that.
+made of the whole frame, then one shift, mask and conversion per field. A frame that ends early
+still gives the fields it holds, with a warning for the others: devices leave trailing fields
+out. The parser stops at the first error and says at which character, because a person fixing a
+config in a form needs that.
 Where the seed text is silent, docs/decisions/0005 says what foxden does and why.
 
 Where a field without a byte index starts (the seed's rule, in terms of a *current byte*):
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 from foxden.domain.codec import fields
 from foxden.domain.codec.fields import Field, Value
-from foxden.domain.errors import InvalidInput, InvalidPayloadConfig, PayloadDecodeError
+from foxden.domain.errors import InvalidInput, InvalidPayloadConfig
 
 MAX_SIZE = 256
 """The most bytes a config may read: more than any LPWAN frame, few enough to encode safely."""
@@ -29,29 +31,52 @@ MAX_SIZE = 256
 _WORD = re.compile(r"\S+")
 _DIGITS = re.compile(r"[0-9]{1,6}")
 _NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789#_-")
-_LITTLE_ENDIAN = {"big-endian": False, "little-endian": True}
+_LITTLE_ENDIAN = {"": False, "big-endian": False, "little-endian": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a frame holds of a config: each field's value, and a ``warning`` naming the fields
+    that the frame cuts short or leaves out, None when it holds them all."""
+
+    values: dict[str, Value]
+    warning: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Codec:
-    """A compiled payload config: its ``fields`` in config order; ``size`` is the bytes it reads."""
+    """A compiled payload config: the ``fields`` that give a value, in config order (a name used
+    twice is the later field's); ``size`` is the bytes they read."""
 
     config: str
     fields: tuple[Field, ...]
     size: int
 
-    def decode(self, data: bytes) -> dict[str, Value]:
-        """Every field's value; PayloadDecodeError if ``data`` is shorter than ``size``.
+    def decode(self, data: bytes) -> Reading:
+        """What ``data`` holds of every field, never an error.
 
-        Bytes after ``size`` are ignored: a config need not name every byte of a frame.
+        Bytes after ``size`` are ignored: a config need not name every byte of a frame. A field
+        the frame ends in keeps the part :attr:`Field.cut` gives; one with no such part, or
+        starting past the frame, is left out (docs/decisions/0005).
         """
-        if len(data) < self.size:
-            raise PayloadDecodeError(
-                f"the payload config reads {self.size} bytes, the frame has only {len(data)}"
-            )
-        frame = int.from_bytes(data, "big")
         end = 8 * len(data)
-        return {f.name: f.read((frame >> (end - f.stop)) & f.mask) for f in self.fields}
+        held, warning = (self.fields, None) if len(data) >= self.size else self._held(len(data))
+        frame = int.from_bytes(data, "big")
+        return Reading({f.name: f.read((frame >> (end - f.stop)) & f.mask) for f in held}, warning)
+
+    def _held(self, length: int) -> tuple[tuple[Field, ...], str]:
+        """What a ``length``-byte frame holds of the fields, and the warning that says the rest."""
+        end = 8 * length
+        held: list[Field] = []
+        shortfalls: list[str] = []
+        for f in self.fields:
+            part = f if f.stop <= end else f.cut(end - f.start) if f.start < end else None
+            if part is not None:
+                held.append(part)
+            if part is not f:
+                shortfalls.append(_shortfall(f, part, end))
+        reads = f"the frame has {length} of the {self.size} bytes the payload config reads"
+        return tuple(held), f"{reads}: {'; '.join(shortfalls)}"
 
     def encode(self, values: Mapping[str, Value]) -> bytes:
         """The ``size``-byte frame that decodes to ``values``; InvalidInput on a bad value.
@@ -72,6 +97,15 @@ class Codec:
         return frame.to_bytes(self.size, "big")
 
 
+def _shortfall(f: Field, held: Field | None, end: int) -> str:
+    if held is not None:
+        return f"{f.name!r} keeps {held.bits} of its {f.bits} bits"
+    if f.start >= end:
+        return f"{f.name!r} is left out, it starts past the end"
+    held_bits = end - f.start
+    return f"{f.name!r} is left out, a {f.type} needs {f.bits} bits and the frame holds {held_bits}"
+
+
 @dataclass(frozen=True, slots=True)
 class _Part:
     """A piece of a field definition between colons, and the position of its first character."""
@@ -89,7 +123,7 @@ def parse(config: str) -> Codec:
     current = 0  # the byte a field without an index starts on
     for word in _WORD.finditer(config):
         name, index, kind, params = _parts(word[0], word.start(), word.end())
-        _check_name(name, {f.name for f in parsed})
+        _check_name(name)
         byte = current if index.text == "" else _number(index, 0, MAX_SIZE - 1, "the byte index")
         build = _BUILDERS.get(kind.text)
         if build is None:
@@ -101,7 +135,10 @@ def parse(config: str) -> Codec:
         current = field.last_byte if has_offset else field.last_byte + 1
     if not parsed:
         raise InvalidPayloadConfig("the config has no field, e.g. 'temperature::int:16'", 0)
-    return Codec(config, tuple(parsed), max(f.last_byte for f in parsed) + 1)
+    # A name used again is the later field's: the earlier one only placed the current byte.
+    named = {f.name: f for f in parsed}
+    kept = tuple(f for f in parsed if named[f.name] is f)
+    return Codec(config, kept, max(f.last_byte for f in kept) + 1)
 
 
 def _parts(word: str, at: int, end: int) -> tuple[_Part, _Part, _Part, list[_Part]]:
@@ -115,7 +152,7 @@ def _parts(word: str, at: int, end: int) -> tuple[_Part, _Part, _Part, list[_Par
     return name, index, kind, params
 
 
-def _check_name(name: _Part, taken: set[str]) -> None:
+def _check_name(name: _Part) -> None:
     if not name.text:
         raise InvalidPayloadConfig("a field needs a name", name.at)
     for i, character in enumerate(name.text):
@@ -123,8 +160,6 @@ def _check_name(name: _Part, taken: set[str]) -> None:
             raise InvalidPayloadConfig(
                 f"{character!r} in a field name: use letters, digits, '#', '_' or '-'", name.at + i
             )
-    if name.text in taken:
-        raise InvalidPayloadConfig(f"field name {name.text!r} is used twice", name.at)
 
 
 def _bool(name: _Part, byte: int, spec: list[_Part], end: int) -> tuple[Field, bool]:
@@ -163,21 +198,19 @@ def _number_type(
 
 
 def _order_and_offset(rest: list[_Part]) -> tuple[bool, int | None]:
-    """The endianness and bit offset after a size: ``[order]``, ``[offset]`` or both."""
-    if not rest:
-        return False, None
-    if len(rest) == 1 and rest[0].text in _LITTLE_ENDIAN:
-        return _LITTLE_ENDIAN[rest[0].text], None
-    if len(rest) == 1 and _DIGITS.fullmatch(rest[0].text) is None:
-        raise InvalidPayloadConfig(
-            f"expected little-endian, big-endian or a bit offset, not {rest[0].text!r}", rest[0].at
+    """The endianness and bit offset after a size: ``[order]``, ``[offset]`` or both; an empty
+    order is the default, big-endian."""
+    if len(rest) == 1 and _DIGITS.fullmatch(rest[0].text):
+        return False, _number(rest[0], 0, 7, "the bit offset")
+    if rest and rest[0].text not in _LITTLE_ENDIAN:
+        expected = (
+            "little-endian or big-endian"
+            if len(rest) == 2
+            else "little-endian, big-endian or a bit offset"
         )
-    order = rest[0].text if len(rest) == 2 else ""
-    if order and order not in _LITTLE_ENDIAN:
-        raise InvalidPayloadConfig(
-            f"expected little-endian or big-endian, not {order!r}", rest[0].at
-        )
-    return _LITTLE_ENDIAN.get(order, False), _number(rest[-1], 0, 7, "the bit offset")
+        raise InvalidPayloadConfig(f"expected {expected}, not {rest[0].text!r}", rest[0].at)
+    little_endian = bool(rest) and _LITTLE_ENDIAN[rest[0].text]
+    return little_endian, _number(rest[1], 0, 7, "the bit offset") if len(rest) == 2 else None
 
 
 def _params(spec: list[_Part], least: int, most: int, end: int, usage: str) -> list[_Part]:

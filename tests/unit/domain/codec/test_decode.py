@@ -30,9 +30,13 @@ def test_custom_without_a_config_is_a_config_error(config: str | None) -> None:
         decode(PayloadType.CUSTOM, config, b"\x01")
 
 
-def test_custom_with_a_short_frame_is_a_decode_error() -> None:
-    with pytest.raises(PayloadDecodeError, match="reads 2 bytes, the frame has only 1"):
-        decode(PayloadType.CUSTOM, "a::uint:16", b"\x01")
+def test_custom_with_a_short_frame_gives_what_it_holds_and_a_warning() -> None:
+    assert decode(PayloadType.CUSTOM, "a::uint:16 b::bool:7", b"\x01") == Decoded(
+        {"a": 1},
+        None,
+        "the frame has 1 of the 3 bytes the payload config reads: 'a' keeps 8 of its 16 bits; "
+        "'b' is left out, it starts past the end",
+    )
 
 
 def test_geolocation_gives_fields_and_a_gps_location() -> None:
