@@ -53,6 +53,7 @@ class Message:
     receptions: tuple[Reception, ...] = ()
     decoded: dict[str, Any] | None = None
     decode_error: str | None = None
+    decode_warning: str | None = None
     location: ComputedLocation | None = None
     service: dict[str, Any] | None = None
     # For a frame with ``ack``: what became of its downlink (``domain.downlink.Status``), the

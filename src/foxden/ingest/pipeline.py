@@ -34,7 +34,7 @@ from foxden.domain.clock import now_ms
 from foxden.domain.device_types import DeviceType
 from foxden.domain.devices import Device, SoracomStatus
 from foxden.domain.errors import InvalidPayloadConfig, NotFound, PayloadDecodeError
-from foxden.domain.messages import ComputedLocation, Message, Reception
+from foxden.domain.messages import Message, Reception
 from foxden.domain.status_events import Severity, communication_restored
 from foxden.domain.uplinks import FrameKind, Uplink
 from foxden.ingest import contract, downlinks, sequence
@@ -50,6 +50,8 @@ from foxden.storage import (
 )
 from foxden.storage.db import Database
 
+_NOTHING = codec.Decoded({}, None)
+
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
@@ -64,6 +66,8 @@ class Accepted:
     # For a frame with ``ack``: its downlink, or the callback to ask for it (a resend: the
     # downlink its first answer carried, PENDING while that one may still be asking).
     downlink: downlinks.Answer | None = None
+    # The fields a short frame cut short or left out.
+    decode_warning: str | None = None
 
 
 async def accept(
@@ -111,7 +115,8 @@ def _accept(
     epoch = sequence.check(device, device_type, uplink.seq_number)
     now = now_ms()
     admission = contract.admit(device, now, settings.token_days)
-    fields, location, decode_error = _decode(device_type, uplink)
+    decoded, decode_error = _decode(device_type, uplink)
+    fields = _storable(decoded.fields) or None
     service = uplink.service or None
     if uplink.kind is FrameKind.ACKNOWLEDGE:
         service = downlinks.settle(conn, uplink, uplink.service, now)
@@ -133,7 +138,8 @@ def _accept(
         forwarded=forwarded,
         decoded=fields,
         decode_error=decode_error,
-        location=location,
+        decode_warning=decoded.warning,
+        location=decoded.location,
         service=service,
         harvested=harvested,
     )
@@ -182,7 +188,9 @@ def _accept(
     )
     device_days.count_uplink(conn, device.id, uplink.time, len(uplink.data))
     if not forwarded:
-        return Accepted(message_id, device.id, False, False, 0, decode_error)
+        return Accepted(
+            message_id, device.id, False, False, 0, decode_error, decode_warning=decoded.warning
+        )
     stored = Message(
         id=message_id,
         device_id=device.id,
@@ -199,11 +207,14 @@ def _accept(
         receptions=(reception,),
         decoded=fields,
         decode_error=decode_error,
-        location=location,
+        decode_warning=decoded.warning,
+        location=decoded.location,
         service=service,
     )
     queued, answer = _forward(conn, settings, stored, window_pairs, device_type, now)
-    return Accepted(message_id, device.id, False, True, queued, decode_error, answer)
+    return Accepted(
+        message_id, device.id, False, True, queued, decode_error, answer, decoded.warning
+    )
 
 
 def _forward(
@@ -294,17 +305,14 @@ def _attach(conn: Connection, device: Device, earlier: Message, reception: Recep
     return Accepted(earlier.id, device.id, True, earlier.forwarded, len(entries))
 
 
-def _decode(
-    device_type: DeviceType, uplink: Uplink
-) -> tuple[dict[str, Any] | None, ComputedLocation | None, str | None]:
-    """The decoded fields, location and error of a data frame; service frames are not decoded."""
+def _decode(device_type: DeviceType, uplink: Uplink) -> tuple[codec.Decoded, str | None]:
+    """What a data frame decodes to, or why it does not; service frames are not decoded."""
     if uplink.kind is not FrameKind.DATA:
-        return None, None, None
+        return _NOTHING, None
     try:
-        decoded = codec.decode(device_type.payload_type, device_type.payload_config, uplink.data)
+        return codec.decode(device_type.payload_type, device_type.payload_config, uplink.data), None
     except (PayloadDecodeError, InvalidPayloadConfig) as exc:
-        return None, None, exc.message
-    return _storable(decoded.fields) or None, decoded.location, None
+        return _NOTHING, exc.message
 
 
 def _storable(fields: dict[str, Any]) -> dict[str, Any]:

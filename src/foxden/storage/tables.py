@@ -253,6 +253,8 @@ messages = Table(
     Column("service", JSON),
     Column("decoded", JSON),
     Column("decode_error", Text),
+    # The fields a short frame cut short or left out (decision 0005).
+    Column("decode_warning", Text),
     Column("lat", Float),
     Column("lng", Float),
     Column("radius", Integer),

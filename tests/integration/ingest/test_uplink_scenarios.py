@@ -103,6 +103,12 @@ CASES = [
             expect.messages_count(1),
             expect.message_field(0, "decoded", {"temperature": 1}),
             expect.message_field(0, "decode_error", None),
+            expect.message_field(
+                0,
+                "decode_warning",
+                "the frame has 1 of the 3 bytes the payload config reads: 'temperature' keeps 8"
+                " of its 16 bits; 'humidity' is left out, it starts past the end",
+            ),
             expect.outbox_rows(1),
         ],
         payload_config="temperature::int:16 humidity::uint:8",
@@ -113,6 +119,7 @@ CASES = [
         [
             expect.message_field(0, "decoded", {"temperature": 250, "humidity": 65}),
             expect.message_field(0, "decode_error", None),
+            expect.message_field(0, "decode_warning", None),
         ],
         payload_config="temperature::int:16 humidity::uint:8",
     ),

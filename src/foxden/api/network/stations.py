@@ -74,6 +74,11 @@ class UplinkAccepted(BaseModel):
     decode_error: str | None = Field(
         None, alias="decodeError", description="Why the payload could not be decoded."
     )
+    decode_warning: str | None = Field(
+        None,
+        alias="decodeWarning",
+        description="The fields a payload shorter than its config cut short or left out.",
+    )
     downlink: DownlinkAnswer | None = Field(
         None,
         description=(
@@ -125,5 +130,6 @@ async def post_uplink(
         duplicate=accepted.duplicate,
         forwarded=accepted.forwarded,
         decode_error=accepted.decode_error,
+        decode_warning=accepted.decode_warning,
         downlink=await answer(runtime, accepted, started),
     )

@@ -72,6 +72,32 @@ def test_accepted_frame_is_stored_with_its_reception(
     assert device.soracom_status.value == "active"
 
 
+def test_a_short_frame_is_stored_with_what_it_holds_and_a_decode_warning(
+    server: LiveServer, client: httpx.Client, made: Fleet
+) -> None:
+    answer = client.post("/network/uplinks", json=frame(made, data="ff"), headers=bearer(made))
+    assert answer.status_code == 200
+    body = answer.json()
+    warning = (
+        "the frame has 1 of the 3 bytes the payload config reads: 'temperature' keeps 8 of its "
+        "16 bits; 'humidity' is left out, it starts past the end"
+    )
+    assert body == {
+        "messageId": body["messageId"],
+        "device": made.device_ids[0],
+        "duplicate": False,
+        "forwarded": True,
+        "decodeWarning": warning,
+    }
+    stored = server.read(messages.get, body["messageId"])
+    assert stored is not None
+    assert (stored.decoded, stored.decode_error, stored.decode_warning) == (
+        {"temperature": -1},
+        None,
+        warning,
+    )
+
+
 def test_station_may_be_left_out(client: httpx.Client, made: Fleet) -> None:
     answer = client.post("/network/uplinks", json=frame(made, station=None), headers=bearer(made))
     assert answer.status_code == 200

@@ -197,6 +197,23 @@ def test_entry_carries_decoded_fields_when_the_type_decodes_payloads(
     assert content["data"] == "00ff"
 
 
+def test_entry_carries_the_fields_a_short_frame_holds_and_text_as_latin_1(
+    server: LiveServer, client: httpx.Client, soracom: httpx.Client, account: Account
+) -> None:
+    decode_payloads(server, account, "label::char:3 n::uint:16 flag::bool:0")
+    harvesting(soracom, account)
+    uplink(client, account.fleet, seq=1, data="4100e9ff")
+    [entry] = entries(soracom, "F000")
+    assert '"label":"A\\u0000\\u00e9"' in entry["content"]
+    content = json.loads(entry["content"])
+    assert {k: content[k] for k in ("label", "n", "binaryParserEnabled")} == {
+        "label": "A\x00é",
+        "n": 0xFF,
+        "binaryParserEnabled": True,
+    }
+    assert "flag" not in content
+
+
 def test_from_and_to_are_inclusive_milliseconds(
     client: httpx.Client, soracom: httpx.Client, account: Account
 ) -> None:
