@@ -261,6 +261,7 @@ def _resent(earlier: Message) -> Accepted:
         0,
         earlier.decode_error,
         downlinks.given(earlier),
+        earlier.decode_warning,
     )
 
 
