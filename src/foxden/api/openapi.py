@@ -42,11 +42,25 @@ def document_errors(app: FastAPI, error: type[BaseModel]) -> None:
             schemas[error.__name__] = error.model_json_schema()
             for operations in document.get("paths", {}).values():
                 for operation in operations.values():
+                    _require_together(operation)
                     _add_errors(operation, error.__name__)
             app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _require_together(operation: dict[str, Any]) -> None:
+    """One requirement naming every scheme: FastAPI lists each as an alternative, but an
+    operation needs all the credentials it depends on (Soracom's API key *and* token)."""
+    if operation.get("security"):
+        operation["security"] = [
+            {
+                name: scopes
+                for requirement in operation["security"]
+                for name, scopes in requirement.items()
+            }
+        ]
 
 
 def _add_errors(operation: dict[str, Any], schema_name: str) -> None:

@@ -4,8 +4,8 @@
 
 ``official.json``: the operations foxden serves, taken from Soracom's official OpenAPI document
 (soracom/soracom-cli, ``generators/assets/soracom-api.en.yaml``), with every component they
-reference. ``seed-000.json``: the OpenAPI document of foxden's seed 000 (Soracom Air for
-Sigfox), from its ``openapi:`` line on.
+reference, the security schemes they name included. ``seed-000.json``: the OpenAPI document of
+foxden's seed 000 (Soracom Air for Sigfox), from its ``openapi:`` line on.
 """
 
 from __future__ import annotations
@@ -64,7 +64,14 @@ def extract(document: dict[str, Any]) -> dict[str, Any]:
             if isinstance(operation, dict) and operation.get("operationId") in OPERATIONS:
                 paths.setdefault(path, {})[method] = operation
     components: dict[str, dict[str, Any]] = {}
-    pending = _references(paths) | {"#/components/schemas/APICallErrorMessage"}
+    schemes = {
+        f"#/components/securitySchemes/{name}"
+        for item in paths.values()
+        for operation in item.values()
+        for requirement in operation.get("security", [])
+        for name in requirement
+    }
+    pending = _references(paths) | schemes | {"#/components/schemas/APICallErrorMessage"}
     seen: set[str] = set()
     while pending:
         reference = pending.pop()

@@ -24,8 +24,19 @@ from foxden.storage import operators
 
 router = APIRouter(tags=["Auth"])
 
-_api_key = APIKeyHeader(name="X-Soracom-API-Key", auto_error=False)
-_token = APIKeyHeader(name="X-Soracom-Token", auto_error=False)
+# The scheme names and headers of Soracom's own document, whose clients send both together.
+_api_key = APIKeyHeader(
+    name="X-Soracom-API-Key",
+    scheme_name="api_key",
+    description="The API key `POST /auth` answered, sent with the API token.",
+    auto_error=False,
+)
+_token = APIKeyHeader(
+    name="X-Soracom-Token",
+    scheme_name="api_token",
+    description="The API token `POST /auth` answered, sent with the API key.",
+    auto_error=False,
+)
 
 MAX_TOKEN_TIMEOUT = 172_800
 

@@ -156,6 +156,23 @@ def test_operation_declares_every_official_parameter(
     assert wanted <= ours.parameters(document), wanted - ours.parameters(document)
 
 
+@pytest.mark.parametrize("operation_id", OPERATIONS)
+def test_operation_requires_the_official_security_schemes_together(
+    client: httpx.Client, operation_id: str
+) -> None:
+    expected = official_operation(operation_id)
+    document = served(client)
+    ours = document["paths"][expected.path][expected.method]
+    assert ours.get("security") == expected.spec.get("security")
+    for requirement in ours.get("security", []):
+        for name in requirement:
+            scheme = dict(document["components"]["securitySchemes"][name])
+            official_scheme = dict(official()["components"]["securitySchemes"][name])
+            scheme.pop("description")
+            official_scheme.pop("description")
+            assert scheme == official_scheme
+
+
 @dataclass(frozen=True)
 class Setup:
     """What a call needs: the live server, the logged-in operator and its clients."""
