@@ -1,8 +1,9 @@
 """Soracom groups: an operator's named sets of configuration that its devices join.
 
 ``configuration`` maps a namespace (``SoracomHarvest``, ``SoracomAir``, ...) to its parameters.
-foxden acts on ``SoracomHarvest.enabled``: a device's frames are written to Harvest Data while
-its group has it on. The other namespaces are kept and returned as given.
+foxden acts on ``SoracomHarvest.enabled`` (``true``, or ``"true"`` in any case): a device's
+frames are written to Harvest Data while its group has it on. The other namespaces are kept
+and returned as given.
 """
 
 from __future__ import annotations
@@ -48,7 +49,13 @@ class ConfigGroup:
 
 def harvest_enabled(configuration: Mapping[str, Mapping[str, Any]]) -> bool:
     """Whether a group with this configuration writes its devices' frames to Harvest Data."""
-    return configuration.get(Namespace.HARVEST, {}).get("enabled") is True
+    return is_on(configuration.get(Namespace.HARVEST, {}).get("enabled"))
+
+
+def is_on(value: Any) -> bool:
+    """A boolean parameter's reading: ``true``, or ``"true"`` in any case, since Soracom's
+    generated clients type every parameter value as a string. The value is stored as given."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def with_parameters(

@@ -149,14 +149,15 @@ def test_without_an_absent_parameter_changes_nothing(
     assert config_groups.without_parameter(configuration, namespace, key) == configuration
 
 
-@given(configurations, json_values)
-def test_harvest_is_enabled_only_by_a_literal_true(
+@given(configurations, json_values | st.sampled_from(["true", "TRUE", "True", "false", " true"]))
+def test_harvest_is_enabled_only_by_true_or_its_text(
     configuration: dict[str, dict[str, Any]], value: Any
 ) -> None:
     harvest_on = config_groups.with_parameters(
         configuration, Namespace.HARVEST, [("enabled", value)]
     )
-    assert config_groups.harvest_enabled(harvest_on) is (value is True)
+    as_text = isinstance(value, str) and value.lower() == "true"
+    assert config_groups.harvest_enabled(harvest_on) is (value is True or as_text)
     other = config_groups.with_parameters({}, Namespace.AIR, [("enabled", True)])
     assert not config_groups.harvest_enabled(other)
 

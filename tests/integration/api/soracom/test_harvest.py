@@ -125,8 +125,8 @@ def test_a_group_with_harvest_off_writes_no_entries(
     assert entries(soracom, "F000") == []
 
 
-@pytest.mark.parametrize("value", ["true", 1, {"on": True}])
-def test_only_a_literal_true_turns_harvest_on(
+@pytest.mark.parametrize("value", ["false", "FALSE", "yes", 1, {"on": True}])
+def test_only_true_or_its_text_turns_harvest_on(
     client: httpx.Client, soracom: httpx.Client, account: Account, value: Any
 ) -> None:
     group_id = harvest_group(soracom, enabled=False)
@@ -134,6 +134,22 @@ def test_only_a_literal_true_turns_harvest_on(
     set_harvest(soracom, group_id, value)
     uplink(client, account.fleet, seq=1)
     assert entries(soracom, "F000") == []
+
+
+@pytest.mark.parametrize("value", ["true", "True", "TRUE"])
+def test_a_string_true_turns_harvest_on_and_reads_back_as_written(
+    client: httpx.Client, soracom: httpx.Client, account: Account, value: str
+) -> None:
+    group_id = harvest_group(soracom, enabled=False)
+    join(soracom, account, group_id)
+    set_harvest(soracom, group_id, value)
+    uplink(client, account.fleet, seq=1, at=1000)
+    assert times(entries(soracom, "F000")) == [1000]
+    group = soracom.get(f"/groups/{group_id}").json()
+    assert group["configuration"] == {"SoracomHarvest": {"enabled": value}}
+    set_harvest(soracom, group_id, "False")
+    uplink(client, account.fleet, seq=2, at=2000)
+    assert times(entries(soracom, "F000")) == [1000]
 
 
 def test_turning_harvest_on_and_off_writes_only_the_frames_in_between(
