@@ -159,3 +159,32 @@ def test_config_template_lists_every_setting() -> None:
     for name in Settings.model_fields:
         assert f"FOXDEN_{name.upper()}=" in result.stdout
     assert "FOXDEN_DATABASE_URL=sqlite:///foxden.sqlite3" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "message"),
+    [
+        (
+            {"FOXDEN_PORT": "abc"},
+            [],
+            "FOXDEN_PORT: should be a valid integer, unable to parse string as an integer",
+        ),
+        ({"FOXDEN_PORT": "70000"}, [], "FOXDEN_PORT: should be less than or equal to 65535"),
+        ({}, ["--port", "70000"], "--port: should be less than or equal to 65535"),
+        ({"FOXDEN_DEMO": "maybe"}, [], "FOXDEN_DEMO: should be a valid boolean"),
+        ({"FOXDEN_LOG_LEVEL": "loud"}, [], "FOXDEN_LOG_LEVEL: expected debug, info, warning or"),
+        (
+            {"FOXDEN_DATABASE_URL": "mysql://root:s3cretpw@db/x"},
+            [],
+            "FOXDEN_DATABASE_URL: expected sqlite:///... or postgresql://...",
+        ),
+    ],
+)
+def test_a_wrong_setting_is_named_as_written_with_exit_code_2(
+    env: dict[str, str], args: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["serve", *args], env=env)
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"invalid configuration: {message}")
+    assert "Traceback" not in result.output and "s3cretpw" not in result.output

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import httpx
 from sqlalchemy import Connection, func, select
+from sqlalchemy.engine import make_url
 
 from foxden.config import Settings
 from foxden.simulate import demo
@@ -30,7 +31,7 @@ def free_port() -> int:
 @contextmanager
 def serving(database_url: str, *extra: str) -> Iterator[tuple[str, list[str]]]:
     port = free_port()
-    env = {**os.environ, "FOXDEN_DATABASE_URL": database_url, "COLUMNS": "200"}
+    env = {**os.environ, "FOXDEN_DATABASE_URL": database_url}
     url = f"http://127.0.0.1:{port}"
     lines: list[str] = []
     with subprocess.Popen(
@@ -120,3 +121,19 @@ def test_no_demo_serves_an_empty_database(databases: Databases) -> None:
         assert "demo fleet" not in "".join(lines)
         response = httpx.get(f"{base}/api/groups", auth=(demo.API_LOGIN, demo.API_PASSWORD))
         assert response.status_code == 401
+
+
+def test_banner_prints_whole_lines_and_no_password(databases: Databases) -> None:
+    url = databases.empty()
+    if databases.kind == "postgres":  # trust authentication takes any password
+        url = make_url(url).set(password="s3cretpw").render_as_string(hide_password=False)
+    with serving(url) as (base, lines):
+        output = "".join(lines)
+        assert "s3cretpw" not in output
+        shown = make_url(url).render_as_string(hide_password=True)
+        assert f"database: {shown}\n" in lines
+        for path in ("/api", "/v1", "/network"):
+            assert re.search(rf"\s{base}{path}\s.*\s{base}{path}/openapi.json\s", output), path
+        password = banner_value(lines, "password")
+        curl = f"try       curl -u {demo.API_LOGIN}:{password} {base}/api/groups "
+        assert any(curl in line for line in lines)

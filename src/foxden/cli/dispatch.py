@@ -12,6 +12,7 @@ import signal
 
 from foxden.cli.common import console, settings
 from foxden.dispatch.dispatcher import Dispatcher
+from foxden.storage.db import shown
 from foxden.storage.migrate import open_database
 
 
@@ -31,7 +32,7 @@ def dispatch() -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         dispatcher.start()
-        console.print(f"dispatching callbacks queued in {config.database_url}")
+        console.print(f"dispatching callbacks queued in {shown(config.database_url)}")
         try:
             await stop.wait()
         finally:

@@ -15,6 +15,7 @@ from foxden.cli.common import console, settings
 from foxden.config import Settings
 from foxden.simulate.demo import DemoFleet
 from foxden.simulate.fleet import DEMO_INTERVAL
+from foxden.storage.db import shown
 
 
 def serve(
@@ -33,12 +34,7 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the database named by FOXDEN_DATABASE_URL."""
-    overrides = {
-        key: value
-        for key, value in {"host": host, "port": port, "demo": demo, "simulate": simulate}.items()
-        if value is not None
-    }
-    config = settings().model_copy(update=overrides)
+    config = settings(host=host, port=port, demo=demo, simulate=simulate)
     logging.basicConfig(
         level=config.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
@@ -60,10 +56,11 @@ def _banner(config: Settings, fleet: DemoFleet | None) -> None:
     apis.add_column("API")
     apis.add_column("base URL")
     apis.add_column("OpenAPI")
+    apis.add_column("docs")
     for path, name in MOUNTS.items():
-        apis.add_row(name, f"{base}{path}", f"{base}{path}/openapi.json")
+        apis.add_row(name, f"{base}{path}", f"{base}{path}/openapi.json", f"{base}{path}/docs")
     console.print(apis)
-    console.print(f"database: {config.database_url}")
+    console.print(f"database: {shown(config.database_url)}")
     if fleet is None:
         return
     console.print(

@@ -59,6 +59,11 @@ def sync_url(url: str) -> str:
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
+def shown(url: str) -> str:
+    """``url`` as output and logs may show it: with its password masked."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def _sqlite_engine(url: str, begin: str, size: int) -> Engine:
     """An engine on a SQLite file with foxden's pragmas; ``begin`` opens each transaction."""
     engine = create_engine(
