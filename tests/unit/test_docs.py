@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +40,15 @@ def test_configuration_page_is_current() -> None:
     assert (DOCS / "configuration.md").read_text() == result.stdout, (
         "docs/configuration.md is stale: run `foxden config docs > docs/configuration.md`"
     )
+
+
+def test_help_shows_boolean_flags_as_plain_flags() -> None:
+    for path, command in _commands(typer.main.get_command(app), "foxden"):
+        args = path.split()[1:]
+        result = CliRunner().invoke(app, [*args, "--help"])
+        assert result.exit_code == 0, path
+        assert "<bool>" not in result.stdout, path
+        for param in command.params:
+            if getattr(param, "is_flag", False):
+                for option in param.opts:
+                    assert re.search(rf"{option}(\s|,|$)", result.stdout), (path, option)

@@ -10,6 +10,7 @@ app = typer.Typer(
     name="foxden",
     help="A self-hostable device cloud for Sigfox-style LPWAN devices.",
     no_args_is_help=True,
+    rich_markup_mode=None,
     add_completion=False,
 )
 app.command("serve")(serve.serve)
