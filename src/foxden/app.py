@@ -13,14 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from foxden import __version__
-from foxden.api import network, sigfox_v1, soracom
+from foxden.api import docs, network, sigfox_v1, soracom
 from foxden.api.runtime import Runtime
 from foxden.api.sigfox_v1 import registration
 from foxden.api.soracom import errors as soracom_errors
@@ -91,16 +90,11 @@ def create_app(settings: Settings, *, on_start: OnStart | None = None) -> FastAP
     app.mount("/v1", soracom.create_api(runtime))
     app.mount("/network", network.create_api(runtime))
 
+    app.mount("/swagger-ui", docs.assets(), name=docs.ASSETS)
+
     @app.get("/", include_in_schema=False)
-    async def index() -> dict[str, Any]:
-        return {
-            "name": "foxden",
-            "version": __version__,
-            "apis": [
-                {"name": name, "path": path, "openapi": f"{path}/openapi.json"}
-                for path, name in MOUNTS.items()
-            ],
-        }
+    async def index(request: Request) -> Response:
+        return docs.index(request, MOUNTS)
 
     @app.exception_handler(404)
     async def not_found(request: Request, _exc: Exception) -> Response:

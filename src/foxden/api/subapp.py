@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
+from foxden.api import docs
 from foxden.api.errors import Render, StatusTable
 from foxden.api.errors import install as install_error_handlers
 from foxden.api.limits import BodyLimit
@@ -30,8 +31,9 @@ def create(
         title=title,
         version="1",
         description=description,
-        docs_url="/docs",
+        docs_url=None,  # docs.install serves it, from the package's files
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         # An operation's id is its handler's name (or the ``operation_id`` a route gives).
         generate_unique_id_function=lambda route: route.name,
     )
@@ -42,4 +44,5 @@ def create(
     for router in routers:
         api.include_router(router)
     document_errors(api, error_model)
+    docs.install(api)
     return api
