@@ -326,6 +326,14 @@ def _consumptions(
     response_model=YearConsumption,
     summary="Device consumptions",
 )
+@router.get(
+    "/devices/{device_id}/consumptions/{year}",
+    response_model=YearConsumption,
+    summary="Device consumptions (plural path)",
+    description="An alias of `GET /device/{device_id}/consumptions/{year}`, which seed 002 "
+    "writes singular: Sigfox's own v1 clients call this plural path. Same answers.",
+    operation_id="get_device_consumptions_plural",
+)
 async def get_device_consumptions(
     db: Db,
     principal: PrincipalDep,

@@ -455,12 +455,40 @@ def test_consumptions_of_a_common_year_have_365_days(
         assert len(edge.json()["consumption"]["consumptions"]) == 365
 
 
-def test_a_year_out_of_range_is_a_400(
+def test_the_plural_path_answers_as_the_seeds_singular_one(
     server: LiveServer, client: httpx.Client, acme: Tenant, type_id: str
 ) -> None:
     add_device(server, type_id, "C0FE")
+    server.write(device_days.count_uplink, "C0FE", at(2024, 3, 1, 8), 12)
+    server.write(device_days.count_downlink, "C0FE", at(2024, 3, 1, 9))
+    singular = client.get("/api/device/c0fe/consumptions/2024", auth=acme.auth)
+    plural = client.get("/api/devices/c0fe/consumptions/2024", auth=acme.auth)
+    assert plural.status_code == singular.status_code == 200
+    assert plural.json() == singular.json()
+    assert plural.json()["consumption"]["id"] == "C0FE_2024"
+    assert plural.json()["consumption"]["consumptions"][60] == {
+        "frameCount": 1,
+        "downlinkFrameCount": 1,
+    }
+
+
+def test_the_plural_path_is_documented_as_an_alias(client: httpx.Client) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    singular = paths["/device/{device_id}/consumptions/{year}"]["get"]
+    plural = paths["/devices/{device_id}/consumptions/{year}"]["get"]
+    assert "alias of `GET /device/{device_id}/consumptions/{year}`" in plural["description"]
+    assert plural["parameters"] == singular["parameters"]
+    assert plural["responses"] == singular["responses"]
+    assert plural["operationId"] != singular["operationId"]
+
+
+@pytest.mark.parametrize("resource", ["device", "devices"])
+def test_a_year_out_of_range_is_a_400(
+    server: LiveServer, client: httpx.Client, acme: Tenant, type_id: str, resource: str
+) -> None:
+    add_device(server, type_id, "C0FE")
     for year in ("1969", "10000", "-1", "twenty"):
-        response = client.get(f"/api/device/C0FE/consumptions/{year}", auth=acme.auth)
+        response = client.get(f"/api/{resource}/C0FE/consumptions/{year}", auth=acme.auth)
         assert response.status_code == 400, year
         assert "year" in response.json()["message"]
 
@@ -471,6 +499,7 @@ DEVICE_PATHS = [
     "/api/devices/{}/networkstate",
     "/api/devices/{}/messages/metric",
     "/api/device/{}/consumptions/2024",
+    "/api/devices/{}/consumptions/2024",
 ]
 
 
