@@ -13,6 +13,8 @@ from foxden.domain.coverage import (
     Position,
     distance_km,
     latitude_band,
+    margin_db,
+    margins,
     path_loss_db,
     reach_km,
     redundancy,
@@ -161,3 +163,62 @@ def test_distance_is_symmetric_and_at_least_the_latitude_difference(
     # Down to rounding (a nanometre), which the band's 1% slack covers many times over.
     assert distance_km(a, b) >= abs(a.lat - b.lat) * KM_PER_DEGREE - 1e-12 * (1 + distance_km(a, b))
     assert 0 <= distance_km(a, b) <= math.pi * 6371.0088 * (1 + 1e-12)
+
+
+@pytest.mark.parametrize(
+    ("mode", "at_1_km"), [(Mode.OUTDOOR, 39.9), (Mode.INDOOR, 19.9), (Mode.UNDERGROUND, 9.9)]
+)
+def test_the_margin_at_1_km_is_the_budget_less_the_loss_there(mode: Mode, at_1_km: float) -> None:
+    assert round(margin_db(TOULOUSE, north_of(TOULOUSE, 1.0), mode), 1) == at_1_km
+
+
+@pytest.mark.parametrize("km", [0.0, 0.2, 0.999])
+def test_nearer_than_1_km_the_margin_is_that_at_1_km(km: float) -> None:
+    at_1_km = margin_db(TOULOUSE, north_of(TOULOUSE, 1.0), Mode.OUTDOOR)
+    assert margin_db(TOULOUSE, north_of(TOULOUSE, km), Mode.OUTDOOR) == pytest.approx(at_1_km)
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_the_margin_is_spent_at_the_range(mode: Mode) -> None:
+    assert margin_db(TOULOUSE, north_of(TOULOUSE, reach_km(mode)), mode) == pytest.approx(
+        0.0, abs=1e-9
+    )
+
+
+def test_margins_are_the_three_largest_of_the_stations_heard() -> None:
+    stations = [north_of(TOULOUSE, km) for km in (14.0, 0.5, 10.0, 2.0, 5.0)]
+    assert [round(m, 1) for m in margins(TOULOUSE, stations, Mode.OUTDOOR)] == [39.9, 29.3, 15.2]
+    assert [round(m, 1) for m in margins(TOULOUSE, stations, Mode.INDOOR)] == [19.9, 9.3]
+    assert margins(TOULOUSE, [north_of(TOULOUSE, 14.0)], Mode.OUTDOOR) == []
+
+
+@given(scenes(), modes)
+def test_margins_are_as_many_as_the_redundancy_largest_first_and_never_negative(
+    scene: tuple[Position, list[Position]], mode: Mode
+) -> None:
+    point, stations = scene
+    found = margins(point, stations, mode)
+    assert len(found) == redundancy(point, stations, mode)
+    assert found == sorted(found, reverse=True)
+    assert all(margin >= 0 for margin in found)
+
+
+@given(scenes())
+def test_a_harsher_mode_takes_its_extra_loss_off_every_margin(
+    scene: tuple[Position, list[Position]],
+) -> None:
+    point, stations = scene
+    outdoor = [margin_db(point, station, Mode.OUTDOOR) for station in stations]
+    for mode in (Mode.INDOOR, Mode.UNDERGROUND):
+        extra = {Mode.INDOOR: 20.0, Mode.UNDERGROUND: 30.0}[mode]
+        expected = sorted((m - extra for m in outdoor if m - extra >= 0), reverse=True)[:3]
+        assert margins(point, stations, mode) == pytest.approx(expected)
+
+
+@given(points, st.data(), modes)
+def test_a_farther_station_never_has_a_larger_margin(
+    point: Position, data: st.DataObject, mode: Mode
+) -> None:
+    one, other = data.draw(near(point)), data.draw(near(point))
+    nearer, farther = sorted((one, other), key=lambda station: distance_km(point, station))
+    assert margin_db(point, farther, mode) <= margin_db(point, nearer, mode)

@@ -1,15 +1,18 @@
-"""Base station redundancy at a point (seed 002 "Coverage API"), from a link budget.
+"""Base station redundancy and link margins at a point (seed 002 "Coverage API", Sigfox's
+global coverage predictions), from a link budget.
 
 A station hears a device when the path loss between them stays within the uplink's maximum
-coupling loss, less a margin for the walls or the ground around the device. The path loss is
-Okumura-Hata's for a suburban area, so the budget becomes a range in km per mode. The numbers
-and their reasons are in docs/decisions/0007-coverage-link-budget.md. Terrain and clutter are
-not modelled: this estimates, it does not survey.
+coupling loss, less a margin for the walls or the ground around the device; what is left of
+the budget is the link margin. The path loss is Okumura-Hata's for a suburban area, so the
+budget becomes a range in km per mode. The numbers and their reasons are in
+docs/decisions/0007-coverage-link-budget.md. Terrain and clutter are not modelled: this
+estimates, it does not survey.
 """
 
 from __future__ import annotations
 
 import enum
+import heapq
 import math
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -28,6 +31,9 @@ MAX_COUPLING_LOSS_DB = DEVICE_EIRP_DBM - STATION_SENSITIVITY_DBM
 
 #: Seed 002: "3 = 3 base stations or more".
 MAX_REDUNDANCY = 3
+#: The distance below which the path loss is taken as at this one: Hata is fitted from 1 km,
+#: and nearer a station the model knows no better.
+NEAREST_KM = 1.0
 
 
 class Mode(enum.StrEnum):
@@ -80,16 +86,23 @@ def latitude_band(point: Position, mode: Mode) -> tuple[float, float]:
     return point.lat - degrees, point.lat + degrees
 
 
+def margin_db(point: Position, station: Position, mode: Mode) -> float:
+    """What the path loss between a device at ``point`` in ``mode`` and ``station`` leaves of
+    the link budget, in dB; negative when the station does not hear the device."""
+    loss = path_loss_db(max(distance_km(point, station), NEAREST_KM))
+    return MAX_COUPLING_LOSS_DB - MARGIN_DB[mode] - loss
+
+
+def margins(point: Position, stations: Iterable[Position], mode: Mode) -> list[float]:
+    """The link margins of the (at most 3) stations that hear a device at ``point`` in
+    ``mode`` best, largest first."""
+    heard = (margin_db(point, station, mode) for station in stations)
+    return heapq.nlargest(MAX_REDUNDANCY, (margin for margin in heard if margin >= 0))
+
+
 def redundancy(point: Position, stations: Iterable[Position], mode: Mode) -> int:
     """How many of ``stations`` reach a device at ``point`` in ``mode``, at most 3."""
-    reach = reach_km(mode)
-    heard = 0
-    for station in stations:
-        if distance_km(point, station) <= reach:
-            heard += 1
-            if heard == MAX_REDUNDANCY:
-                break
-    return heard
+    return len(margins(point, stations, mode))
 
 
 def _hata() -> tuple[float, float]:

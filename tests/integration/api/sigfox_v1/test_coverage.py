@@ -106,10 +106,11 @@ def test_every_tenant_sees_the_networks_stations(
         ("lat=0&lng=0&mode=", "mode"),
     ],
 )
+@pytest.mark.parametrize("path", ["redundancy", "global/predictions"])
 def test_bad_parameters_are_a_400_naming_them(
-    client: httpx.Client, acme: Tenant, query: str, named: str
+    client: httpx.Client, acme: Tenant, query: str, named: str, path: str
 ) -> None:
-    response = client.get(f"/api/coverages/redundancy?{query}", auth=acme.auth)
+    response = client.get(f"/api/coverages/{path}?{query}", auth=acme.auth)
     assert response.status_code == 400
     assert set(response.json()) == {"message"}
     assert named in response.json()["message"]
@@ -120,3 +121,55 @@ def test_the_bounds_themselves_are_valid(
     client: httpx.Client, acme: Tenant, lat: float, lng: float
 ) -> None:
     assert redundancy(client, acme.auth, lat=lat, lng=lng).json() == {"redundancy": 0}
+    assert predictions(client, acme.auth, lat=lat, lng=lng).json() == {"margins": [0, 0, 0]}
+
+
+def predictions(
+    client: httpx.Client, auth: tuple[str, str], **params: float | str
+) -> httpx.Response:
+    return client.get("/api/coverages/global/predictions", params=params, auth=auth)
+
+
+def test_no_station_is_no_margin(client: httpx.Client, acme: Tenant) -> None:
+    response = predictions(client, acme.auth, lat=LAT, lng=LNG)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"margins": [0, 0, 0]}
+
+
+def test_margins_are_those_of_the_three_best_stations_in_whole_db(
+    server: LiveServer, client: httpx.Client, acme: Tenant
+) -> None:
+    # L(d) = 116.1 + 35.2 log10(d) dB from 1 km on, of a 156 dB budget less 0, 20 or 30 dB
+    # (docs/decisions/0007): 0.5 km leaves 39.9 dB outdoors (taken at 1 km), 2 km 29.3,
+    # 5 km 15.2, 10 km 4.6, and 14 km is out of range.
+    for km in (14.0, 0.5, 10.0, 2.0, 5.0):
+        add_station_north(server, km)
+    add_station(server, "no position")
+    expected = {"OUTDOOR": [39, 29, 15], "INDOOR": [19, 9, 0], "UNDERGROUND": [9, 0, 0]}
+    for mode, margins in expected.items():
+        body = predictions(client, acme.auth, lat=LAT, lng=LNG, mode=mode).json()
+        assert body == {"margins": margins}, mode
+    assert predictions(client, acme.auth, lat=LAT, lng=LNG).json() == {"margins": [19, 9, 0]}
+
+
+def test_as_many_margins_are_positive_as_the_redundancy_counts(
+    server: LiveServer, client: httpx.Client, acme: Tenant
+) -> None:
+    for km in (0.5, 2.0, 5.0):
+        add_station_north(server, km)
+    for mode in ("OUTDOOR", "INDOOR", "UNDERGROUND"):
+        margins = predictions(client, acme.auth, lat=LAT, lng=LNG, mode=mode).json()["margins"]
+        count = redundancy(client, acme.auth, lat=LAT, lng=LNG, mode=mode).json()["redundancy"]
+        assert sum(margin > 0 for margin in margins) == count, mode
+
+
+def test_every_tenant_sees_the_same_margins(
+    server: LiveServer, client: httpx.Client, acme: Tenant
+) -> None:
+    add_station_north(server, 2.0)
+    other = tenant(server, "Globex")
+    child = tenant(server, "Acme Water", parent_id=acme.group_id)
+    for auth in (acme.auth, other.auth, child.auth):
+        body = predictions(client, auth, lat=LAT, lng=LNG, mode="OUTDOOR").json()
+        assert body == {"margins": [29, 0, 0]}

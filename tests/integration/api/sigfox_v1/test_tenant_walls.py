@@ -73,6 +73,7 @@ QUERY: dict[str, Callable[[World], dict[str, str]]] = {
     "enable_callback": lambda w: {"enabled": "false"},
     "replay_callback": lambda w: {"since": "0"},
     "get_redundancy": lambda w: {"lat": "43.5", "lng": "1.4"},
+    "get_predictions": lambda w: {"lat": "43.5", "lng": "1.4"},
 }
 BODY: dict[str, Callable[[World], Any]] = {
     "edit_device_type": lambda w: {"id": w.device_type_id, "description": "walls"},
@@ -91,7 +92,7 @@ BODY: dict[str, Callable[[World], Any]] = {
     "create_downlink": lambda w: {"data": "0011223344556677"},
 }
 # Lists that name no object: Globex gets its own (empty) view instead of a 404.
-UNSCOPED = {"list_device_types", "get_redundancy"}
+UNSCOPED = {"list_device_types", "get_redundancy", "get_predictions"}
 
 
 @pytest.fixture
