@@ -313,16 +313,7 @@ def _service(stored: Mapping[str, Any]) -> dict[str, Value]:
 
 
 def _computed_location(advanced: Advanced) -> dict[str, Value] | None:
-    location = advanced.message.location
-    if location is None:
-        positions = advanced.station_positions
-        location = locating.locate(
-            [
-                (positions[reception.station_id], reception.rssi)
-                for reception in advanced.message.receptions
-                if reception.station_id in positions
-            ]
-        )
+    location = locating.of_message(advanced.message, advanced.station_positions)
     if location is None:
         return None
     return {

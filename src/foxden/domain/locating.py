@@ -20,10 +20,10 @@ every station, and never less than :data:`RADIUS_FLOOR_M`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from foxden.domain.coverage import Position, distance_km, path_loss_db
-from foxden.domain.messages import ComputedLocation
+from foxden.domain.messages import ComputedLocation, Message
 
 #: ``computedLocationSource`` 0: RSSI and station position.
 RSSI = 0
@@ -65,6 +65,20 @@ def locate(heard: Sequence[tuple[Position, float | None]]) -> ComputedLocation |
     farthest_km = max(distance_km(centre, position) for position, _ in heard)
     radius = max(RADIUS_FLOOR_M, math.ceil(farthest_km * 1000))
     return ComputedLocation(centre.lat, centre.lng, radius, RSSI)
+
+
+def of_message(message: Message, positions: Mapping[str, Position]) -> ComputedLocation | None:
+    """Where ``message`` came from: the GPS fix of its payload, else the estimate from those of
+    the stations that heard it whose ``positions`` are known; None without either."""
+    if message.location is not None:
+        return message.location
+    return locate(
+        [
+            (positions[reception.station_id], reception.rssi)
+            for reception in message.receptions
+            if reception.station_id in positions
+        ]
+    )
 
 
 def _wrap(lng: float) -> float:

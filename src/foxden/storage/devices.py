@@ -12,11 +12,14 @@ from sqlalchemy import (
     Integer,
     RowMapping,
     ScalarSelect,
+    and_,
     bindparam,
     case,
+    exists,
     func,
     insert,
     null,
+    or_,
     select,
     update,
 )
@@ -34,8 +37,8 @@ from foxden.domain.devices import (
 )
 from foxden.domain.errors import Conflict
 from foxden.domain.linkstats import WINDOW
-from foxden.domain.messages import ComputedLocation
 from foxden.domain.tags import TagFilter
+from foxden.domain.uplinks import FrameKind
 from foxden.storage import device_tags
 from foxden.storage.device_types import ids_within, to_device_type
 from foxden.storage.tables import (
@@ -45,6 +48,7 @@ from foxden.storage.tables import (
     group_tree,
     messages,
     receptions,
+    stations,
 )
 
 
@@ -247,7 +251,8 @@ def count(conn: Connection, device_type_id: str) -> int:
 
 
 def _located_message(device_id: ColumnElement[str]) -> ScalarSelect[int]:
-    """The id of the device's newest message with a location among its last 25.
+    """The id of the device's newest located message among its last 25 frames: a data frame
+    with a position of its own (a GPS fix), or heard by a station whose position is known.
 
     Looking no further back than the link statistics' window bounds the cost for a device
     whose messages never carry a location: 25 index entries, not its whole history.
@@ -263,12 +268,22 @@ def _located_message(device_id: ColumnElement[str]) -> ScalarSelect[int]:
         .scalar_subquery()
     )
     located = messages.alias("located")
+    placed_station = (
+        exists()
+        .where(
+            receptions.c.message_id == located.c.id,
+            stations.c.id == receptions.c.station_id,
+            stations.c.lat.is_not(None),
+            stations.c.lng.is_not(None),
+        )
+        .correlate(located)
+    )
     return (
         select(located.c.id)
         .where(
             located.c.device_id == device_id,
-            located.c.lat.is_not(None),
-            located.c.lng.is_not(None),
+            located.c.kind == FrameKind.DATA.value,
+            or_(and_(located.c.lat.is_not(None), located.c.lng.is_not(None)), placed_station),
             located.c.time >= func.coalesce(window_start, 0),
         )
         .order_by(located.c.time.desc(), located.c.id.desc())
@@ -278,18 +293,7 @@ def _located_message(device_id: ColumnElement[str]) -> ScalarSelect[int]:
     )
 
 
-_LOCATION_COLUMNS = (
-    messages.c.lat,
-    messages.c.lng,
-    messages.c.radius,
-    messages.c.location_source,
-)
-_COMPUTED_LOCATION = select(*_LOCATION_COLUMNS).where(
-    messages.c.id == _located_message(bindparam("device_id"))
-)
-_LOCATIONS = select(messages.c.id, *_LOCATION_COLUMNS).where(
-    messages.c.id.in_(bindparam("ids", expanding=True))
-)
+_LOCATED_MESSAGE = select(_located_message(bindparam("device_id")))
 _OF_TYPE = (
     select(devices)
     .where(devices.c.device_type_id == bindparam("device_type_id"))
@@ -306,12 +310,13 @@ def find(
     snr: tuple[float, float | None] | None = None,
     limit: int,
     offset: int,
-) -> list[tuple[Device, ComputedLocation | None]]:
-    """A page of a device type's devices by id, each with its computed location; ``snr``
-    keeps those whose average SNR is in [low, high) (high None: no upper bound).
+) -> list[tuple[Device, int | None]]:
+    """A page of a device type's devices by id, each with the id of its newest located
+    message among its last 25 (see ``located_message``); ``snr`` keeps those whose average
+    SNR is in [low, high) (high None: no upper bound).
 
-    The page is cut before locations are looked up, and those are then read by primary key:
-    the cost follows the page size, never the device type's size.
+    The page is cut before located messages are looked up: the cost follows the page size,
+    never the device type's size.
     """
     query = _OF_TYPE
     if snr is not None:
@@ -323,18 +328,14 @@ def find(
     with_located = select(page, _located_message(page.c.id).label("located_id")).order_by(page.c.id)
     params = {"device_type_id": device_type_id, "limit": limit, "offset": offset}
     rows = conn.execute(with_located, params).mappings().all()
-    wanted = [row["located_id"] for row in rows if row["located_id"] is not None]
-    locations: dict[int, ComputedLocation] = {}
-    if wanted:
-        for row in conn.execute(_LOCATIONS, {"ids": wanted}).mappings():
-            locations[row["id"]] = _to_location(row)
-    return [(_to_device(row), locations.get(row["located_id"])) for row in rows]
+    return [(_to_device(row), row["located_id"]) for row in rows]
 
 
-def computed_location(conn: Connection, device_id: str) -> ComputedLocation | None:
-    """The location of the device's newest located message among its last 25, or None."""
-    row = conn.execute(_COMPUTED_LOCATION, {"device_id": device_id}).mappings().first()
-    return _to_location(row) if row else None
+def located_message(conn: Connection, device_id: str) -> int | None:
+    """The id of the device's newest message among its last 25 that has a position of its own
+    or was heard by a station with one; None if none has."""
+    located: int | None = conn.execute(_LOCATED_MESSAGE, {"device_id": device_id}).scalar()
+    return located
 
 
 def count_messages(conn: Connection, device_id: str, since: Sequence[int]) -> list[int]:
@@ -344,10 +345,6 @@ def count_messages(conn: Connection, device_id: str, since: Sequence[int]) -> li
         messages.c.device_id == device_id, messages.c.time >= min(since)
     )
     return list(conn.execute(query).one())
-
-
-def _to_location(row: RowMapping) -> ComputedLocation:
-    return ComputedLocation(row["lat"], row["lng"], row["radius"] or 0, row["location_source"] or 0)
 
 
 def _to_device(row: RowMapping) -> Device:

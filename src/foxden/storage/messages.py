@@ -212,14 +212,6 @@ def _newest_first(owner: Column[Any], *columns: Any) -> Select[Any]:
 # Public so that the benchmark times the very statements the API runs.
 BY_DEVICE = _newest_first(messages.c.device_id, messages)
 BY_DEVICE_TYPE = _newest_first(messages.c.device_type_id, messages)
-LOCATIONS = _newest_first(
-    messages.c.device_id,
-    messages.c.time,
-    messages.c.lat,
-    messages.c.lng,
-    messages.c.radius,
-    messages.c.location_source,
-)
 _HEARD = (
     select(
         receptions.c.message_id,
@@ -250,8 +242,8 @@ class Listing:
 def page_params(
     owner: str, *, since: int | None, before: int | None, limit: int, offset: int
 ) -> dict[str, Any]:
-    """The parameters of ``BY_DEVICE``, ``BY_DEVICE_TYPE`` and ``LOCATIONS`` for a page of
-    ``limit`` items (one more is fetched, to tell whether others follow); times in ms."""
+    """The parameters of ``BY_DEVICE`` and ``BY_DEVICE_TYPE`` for a page of ``limit`` items
+    (one more is fetched, to tell whether others follow); times in ms."""
     return {
         "owner": owner,
         "since": _EARLIEST if since is None else since,
@@ -289,22 +281,6 @@ def of_device_type(
     that have since moved to another type."""
     params = page_params(device_type_id, since=since, before=before, limit=limit, offset=offset)
     return _listing(conn, conn.execute(BY_DEVICE_TYPE, params).mappings().all(), limit)
-
-
-def locations(
-    conn: Connection,
-    device_id: str,
-    *,
-    since: int | None,
-    before: int | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[tuple[int, ComputedLocation | None]], bool]:
-    """The time (ms) and computed location, if any, of the device's data messages, paged as
-    ``of_device`` pages them; and whether more follow."""
-    params = page_params(device_id, since=since, before=before, limit=limit, offset=offset)
-    rows = conn.execute(LOCATIONS, params).mappings().all()
-    return [(row["time"], _location(row)) for row in rows[:limit]], len(rows) > limit
 
 
 def _listing(conn: Connection, rows: Sequence[RowMapping], limit: int) -> Listing:

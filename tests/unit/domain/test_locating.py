@@ -4,8 +4,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from foxden.domain.codec.geolocation import GPS
 from foxden.domain.coverage import Position, distance_km, path_loss_db
-from foxden.domain.locating import RADIUS_FLOOR_M, RSSI, locate
+from foxden.domain.devices import LinkQuality
+from foxden.domain.locating import RADIUS_FLOOR_M, RSSI, locate, of_message
+from foxden.domain.messages import ComputedLocation, Message, Reception
+from foxden.domain.uplinks import FrameKind
 
 # Float sums may land a ulp past the stations' extremes; a nanodegree is 0.1 mm.
 SLACK_DEGREES = 1e-9
@@ -88,3 +92,47 @@ def test_a_cluster_across_the_antimeridian_stays_there() -> None:
     assert abs(found.lng) == pytest.approx(180.0)
     # 21 km apart: the circle reaches both, 10.6 km from its centre.
     assert 10_500 < found.radius < 10_700
+
+
+def heard_by(*receptions: Reception, location: ComputedLocation | None = None) -> Message:
+    return Message(
+        id=1,
+        device_id="C0FE",
+        device_type_id="0" * 24,
+        time=0,
+        seq_number=1,
+        kind=FrameKind.DATA,
+        data="",
+        ack=False,
+        rssi=None,
+        snr=None,
+        link_quality=LinkQuality.GOOD,
+        forwarded=True,
+        receptions=receptions,
+        location=location,
+    )
+
+
+KNOWN = {"0A01": Position(45.0, 1.0), "0A02": Position(45.2, 1.4)}
+
+
+def test_a_message_is_placed_by_the_stations_whose_position_is_known() -> None:
+    message = heard_by(
+        Reception("0A01", -120.0, 10.0, 0),
+        Reception("0A02", -120.0, 8.0, 0),
+        Reception("FFFF", -60.0, 20.0, 0),
+    )
+    found = of_message(message, KNOWN)
+    assert found is not None
+    assert (found.lat, found.lng) == pytest.approx((45.1, 1.2))
+    assert found.source == RSSI
+
+
+def test_a_gps_fix_wins_over_the_stations() -> None:
+    fix = ComputedLocation(44.0, 2.0, 0, GPS)
+    assert of_message(heard_by(Reception("0A01", -120.0, 10.0, 0), location=fix), KNOWN) == fix
+
+
+def test_a_message_heard_by_no_known_station_has_no_location() -> None:
+    assert of_message(heard_by(Reception("FFFF", -60.0, 20.0, 0)), KNOWN) is None
+    assert of_message(heard_by(), KNOWN) is None

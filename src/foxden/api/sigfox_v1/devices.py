@@ -8,6 +8,7 @@ CONTRACT token and ``freeMessages`` only for a FREE one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -20,10 +21,11 @@ from foxden.api.sigfox_v1.auth import PrincipalDep
 from foxden.api.sigfox_v1.paging import PageDep, Paging, next_page
 from foxden.api.sigfox_v1.scope import DeviceId, DeviceTypeId
 from foxden.domain import devices as domain
+from foxden.domain import locating
 from foxden.domain.clock import DAY_MS, now_ms
 from foxden.domain.messages import ComputedLocation
 from foxden.domain.principals import Principal
-from foxden.storage import device_days, devices
+from foxden.storage import device_days, devices, messages
 
 router = APIRouter(tags=["Devices"])
 
@@ -87,7 +89,8 @@ class Device(_Model):
     computed_location: Location | None = Field(
         None,
         alias="computedLocation",
-        description="The position of the newest located message among the last 25.",
+        description="The position of the newest located message among the last 25: its GPS "
+        "fix, else the estimate from the stations that heard it.",
     )
     activation_time: int | None = Field(
         None, alias="activationTime", description="When the token was taken, Unix ms."
@@ -202,6 +205,14 @@ def to_api(device: domain.Device, location: ComputedLocation | None) -> Device:
     )
 
 
+def _locations(conn: Connection, message_ids: Sequence[int | None]) -> dict[int, ComputedLocation]:
+    """The location of each of these messages (None ids skipped): its GPS fix, else the
+    estimate from the stations that heard it."""
+    listing = messages.by_ids(conn, [found for found in message_ids if found is not None])
+    located = {m.id: locating.of_message(m, listing.stations) for m in listing.messages}
+    return {message_id: place for message_id, place in located.items() if place is not None}
+
+
 def _of_type(
     conn: Connection,
     principal: Principal,
@@ -211,7 +222,11 @@ def _of_type(
     offset: int,
 ) -> list[tuple[domain.Device, ComputedLocation | None]]:
     found = scope.device_type(conn, principal, device_type_id)
-    return devices.find(conn, found.id, snr=snr, limit=limit, offset=offset)
+    page = devices.find(conn, found.id, snr=snr, limit=limit, offset=offset)
+    places = _locations(conn, [located for _, located in page])
+    return [
+        (device, places.get(located) if located is not None else None) for device, located in page
+    ]
 
 
 @router.get(
@@ -250,7 +265,8 @@ def _information(
     conn: Connection, principal: Principal, device_id: str
 ) -> tuple[domain.Device, ComputedLocation | None]:
     device, _ = scope.device(conn, principal, device_id)
-    return device, devices.computed_location(conn, device.id)
+    located = devices.located_message(conn, device.id)
+    return device, _locations(conn, [located]).get(located) if located is not None else None
 
 
 @router.get(

@@ -1,5 +1,8 @@
 """Seed 002 message lists (per device type, per device) and a device's locations.
 
+A message's location is its payload's GPS fix, else the estimate from the stations that heard
+it (:mod:`foxden.domain.locating`), as DATA_ADVANCED callbacks send it.
+
 The seed's units differ per list and are kept: a message's ``time`` is in seconds, a
 location's in milliseconds, and ``before``/``since`` are seconds for all three. Each list is
 newest first and pages by time (``paging.next_by_time``), so following ``next`` costs the
@@ -21,6 +24,7 @@ from foxden.api.sigfox_v1.devices import Location
 from foxden.api.sigfox_v1.paging import Page, PageDep, Paging, SecondsDep, Window, next_by_time
 from foxden.api.sigfox_v1.scope import DeviceId, DeviceTypeId
 from foxden.config import Settings
+from foxden.domain import locating
 from foxden.domain.coverage import Position
 from foxden.domain.devices import LinkQuality
 from foxden.domain.messages import ComputedLocation, Message
@@ -155,7 +159,7 @@ def to_api(
     message: Message, stations: Mapping[str, Position], attempts: Sequence[Attempt]
 ) -> DeviceMessage:
     """The seed 002 shape of a message; empty values are left out."""
-    location = message.location
+    location = locating.of_message(message, stations)
     return DeviceMessage(
         device=message.device_id,
         time=message.time // 1000,
@@ -276,9 +280,9 @@ async def list_device_messages(
 
 def _locations(
     conn: Connection, principal: Principal, device_id: str, window: Window, page: Page
-) -> tuple[list[tuple[int, ComputedLocation | None]], bool]:
+) -> messages.Listing:
     device = scope.device(conn, principal, device_id)[0]
-    return messages.locations(
+    return messages.of_device(
         conn,
         device.id,
         since=window.since,
@@ -312,9 +316,14 @@ async def list_device_locations(
     window: SecondsDep,
     device_id: DeviceId,
 ) -> LocationList:
-    """Get the messages location from GPS data or the Spot'It service, most recent first."""
-    shown, more = await db.read(_locations, principal, device_id, window, page)
+    """Get the messages location from GPS data or the stations that heard them, most recent
+    first."""
+    listing = await db.read(_locations, principal, device_id, window, page)
+    shown = listing.messages
     return LocationList(
-        data=[to_location(time, location) for time, location in shown],
-        paging=next_by_time(request, settings, page, window, [time for time, _ in shown], more),
+        data=[
+            to_location(message.time, locating.of_message(message, listing.stations))
+            for message in shown
+        ],
+        paging=next_by_time(request, settings, page, window, [m.time for m in shown], listing.more),
     )

@@ -11,7 +11,7 @@ from foxden.domain.clock import now_ms
 from foxden.domain.devices import DeviceState, Token, TokenType
 from foxden.domain.messages import ComputedLocation, Reception
 from foxden.domain.uplinks import FrameKind
-from foxden.storage import device_days, device_types, devices, messages
+from foxden.storage import device_days, device_types, devices, messages, stations
 from tests.support.factories import Tenant, tenant
 from tests.support.server import LiveServer
 
@@ -65,6 +65,7 @@ def add_message(
     device_type_id: str,
     time: int,
     location: ComputedLocation | None = None,
+    kind: FrameKind = FrameKind.DATA,
 ) -> int:
     return messages.create(
         conn,
@@ -72,7 +73,7 @@ def add_message(
         device_type_id=device_type_id,
         time=time,
         seq_number=0,
-        kind=FrameKind.DATA,
+        kind=kind,
         data="00",
         ack=False,
         reception=Reception("0A1B", -120.0, 10.0, time),
@@ -193,6 +194,39 @@ def test_computed_location_is_the_newest_located_among_the_last_25_messages(
     assert location() == {"lat": 2000.0, "lng": -2000.0, "radius": 500}
     plain(server, "1A", type_id, 4_000_000)
     assert location() is None
+
+
+def test_computed_location_is_else_the_estimate_from_the_stations_heard(
+    server: LiveServer, client: httpx.Client, acme: Tenant, type_id: str
+) -> None:
+    for device_id in ("1A", "1B", "1C"):
+        add_device(server, type_id, device_id)
+    located(server, "1A", type_id, 1_000_000)
+    plain(server, "1A", type_id, 2_000_000)
+    plain(server, "1B", type_id, 2_000_000)
+    # An out-of-band frame is no message: heard by a placed station, it places nothing.
+    server.write(add_message, "1C", type_id, 2_000_000, None, FrameKind.STATUS)
+
+    def locations() -> list[object]:
+        listed = client.get(f"/api/devicetypes/{type_id}/devices", auth=acme.auth).json()
+        by_id = {device["id"]: device.get("computedLocation") for device in listed["data"]}
+        for device_id, location in by_id.items():
+            alone = client.get(f"/api/devices/{device_id}", auth=acme.auth).json()
+            assert alone.get("computedLocation") == location
+        return [by_id["1A"], by_id["1B"], by_id["1C"]]
+
+    # The station that heard every frame (0A1B) has no position yet: only the GPS fix counts.
+    assert locations() == [{"lat": 1000.0, "lng": -1000.0, "radius": 500}, None, None]
+
+    def place_station(conn: Connection) -> None:
+        stations.create(conn, "Known", "digest-known", station_id="0A1B", lat=45.5, lng=4.25)
+
+    server.write(place_station)
+    at_station = {"lat": 45.5, "lng": 4.25, "radius": 2000}
+    assert locations() == [at_station, at_station, None]
+    # A GPS fix wins over the stations that heard its frame.
+    server.write(add_message, "1A", type_id, 3_000_000, ComputedLocation(1, 2, 0, 1))
+    assert locations() == [{"lat": 1.0, "lng": 2.0, "radius": 0}, at_station, None]
 
 
 def test_list_items_have_the_shape_of_device_information(

@@ -216,6 +216,49 @@ def test_locations_are_in_milliseconds_with_a_position_only_when_valid(
     }
 
 
+def test_a_message_without_gps_is_located_by_the_stations_that_heard_it(
+    server: LiveServer, client: httpx.Client, made: Fleet
+) -> None:
+    # Two stations 0.2 degree apart on a meridian: equal signals meet halfway, 0.1 degree
+    # (11,119.5 m on the mean sphere) from each; one station alone gives the 2 km floor.
+    def write(conn: Connection) -> None:
+        south = stations.create(conn, "South", "digest-south", lat=43.0, lng=1.0).id
+        north = stations.create(conn, "North", "digest-north", lat=43.2, lng=1.0).id
+
+        def heard(time: int, seq_number: int, *also: Reception, **fields: Any) -> None:
+            message = messages.get(conn, store(conn, made, time, seq_number, **fields))
+            assert message is not None
+            for reception in also:
+                messages.add_reception(conn, message, reception, LinkQuality.GOOD)
+
+        # Heard by the fleet's station (no position) first, then by South and North.
+        heard(TIME, 1, Reception(south, -100.0, 9.0, TIME), Reception(north, -100.0, 9.0, TIME))
+        heard(TIME + 1000, 2, Reception(south, -130.0, 1.0, TIME + 1000))
+        heard(TIME + 2000, 3, Reception(south, -100.0, 9.0, TIME), Reception(north, None, None, 0))
+        heard(TIME + 3000, 4)
+        fix = ComputedLocation(42.4631156, 1.5652321, 0, 1)
+        heard(TIME + 4000, 5, Reception(south, -100.0, 9.0, TIME + 4000), location=fix)
+
+    server.write(write)
+    device = made.device_ids[0]
+    body = items(client, f"/api/devices/{device}/locations", made.tenant.auth)
+    halfway = {"lat": pytest.approx(43.1), "lng": 1.0, "radius": 11_120}
+    assert body == {
+        "data": [
+            {"time": TIME + 4000, "valid": True, "lat": 42.4631156, "lng": 1.5652321, "radius": 0},
+            {"time": TIME + 3000, "valid": False},
+            {"time": TIME + 2000, "valid": True, **halfway},
+            {"time": TIME + 1000, "valid": True, "lat": 43.0, "lng": 1.0, "radius": 2000},
+            {"time": TIME, "valid": True, **halfway},
+        ]
+    }
+    listed = items(client, f"/api/devices/{device}/messages", made.tenant.auth)["data"]
+    assert [message.get("computedLocation") for message in listed] == [
+        {key: value for key, value in place.items() if key not in ("time", "valid")} or None
+        for place in body["data"]
+    ]
+
+
 def _stamp(n: int) -> int:
     """Message ``n``'s time: five per second, two pairs of them in the same millisecond."""
     return TIME + (n // 5) * 1000 + (0, 0, 250, 250, 999)[n % 5]
