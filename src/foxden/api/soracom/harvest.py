@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 
 from foxden.api.deps import Db, SettingsDep
 from foxden.api.sigfox_v1 import scope
+from foxden.api.sigfox_v1.paging import MAX_TIME
 from foxden.api.soracom.auth import PrincipalDep
 from foxden.api.soracom.paging import DEFAULT_LIMIT, MAX_LIMIT, link_next
 from foxden.domain import harvest
@@ -32,8 +33,10 @@ router = APIRouter(tags=["DataEntry"])
 
 ENTRIES_DEFAULT_LIMIT = 10
 ENTRIES_MAX_LIMIT = 1000
-# Unix ms, and a message id, each as a signed 64-bit column can hold them.
-_KEY = re.compile(r"^([0-9]{1,18})(?:\.([0-9]{1,18}))?$")
+# Unix ms (any a 64-bit column holds, as a time stored before frames' times were bounded), and
+# a message id.
+_KEY = re.compile(r"^(-?[0-9]{1,19})(?:\.([0-9]{1,19}))?$")
+_INT64 = range(-(2**63), 2**63)
 
 
 class ResourceType(enum.StrEnum):
@@ -90,10 +93,13 @@ class EntryQuery:
 async def entry_query(
     since: Annotated[
         int | None,
-        Query(alias="from", ge=0, description="Start of the period (UNIX time in ms)."),
+        Query(
+            alias="from", ge=0, le=MAX_TIME, description="Start of the period (UNIX time in ms)."
+        ),
     ] = None,
     until: Annotated[
-        int | None, Query(alias="to", ge=0, description="End of the period (UNIX time in ms).")
+        int | None,
+        Query(alias="to", ge=0, le=MAX_TIME, description="End of the period (UNIX time in ms)."),
     ] = None,
     sort: Annotated[Sort, Query(description="Sort order of data entries.")] = Sort.DESC,
     limit: Annotated[
@@ -125,8 +131,10 @@ def _after(key: str | None) -> After | None:
     match = _KEY.fullmatch(key)
     if match is None:
         raise InvalidInput(f"last_evaluated_key: not a key this API returned: {key!r}")
-    time, message_id = match.groups()
-    return After(int(time), int(message_id) if message_id else None)
+    time, message_id = (int(part) for part in match.groups(default="0"))
+    if time not in _INT64 or message_id not in _INT64:
+        raise InvalidInput(f"last_evaluated_key: not a key this API returned: {key!r}")
+    return After(time, message_id if match[2] else None)
 
 
 def device_entries(
