@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from foxden.domain.clock import to_datetime
 from foxden.domain.errors import InvalidInput
 
 
@@ -55,7 +55,7 @@ NETWORK_WARNING = (
 
 
 def _utc(time_ms: int) -> str:
-    return datetime.fromtimestamp(time_ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return to_datetime(time_ms).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def communication_lost(last_seen_ms: int) -> str:

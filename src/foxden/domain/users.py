@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from foxden.domain.clock import to_datetime
+
 
 @dataclass(frozen=True, slots=True)
 class Role:
@@ -51,7 +53,7 @@ def java_date(time_ms: int, timezone: str) -> str:
     names it; an unknown ``timezone`` is read as UTC.
     """
     zone = _zone(timezone)
-    when = datetime.fromtimestamp(time_ms // 1000, zone)
+    when = to_datetime(time_ms, zone)
     return (
         f"{_DAYS[when.weekday()]} {_MONTHS[when.month - 1]} {when.day:02d} "
         f"{when:%H:%M:%S} {_abbreviation(when)} {when.year:04d}"

@@ -42,6 +42,7 @@ from foxden.domain.uplinks import FrameKind
 from foxden.storage import device_tags
 from foxden.storage.device_types import ids_within, to_device_type
 from foxden.storage.tables import (
+    LAST_BIGINT,
     config_groups,
     device_types,
     devices,
@@ -218,6 +219,9 @@ def rearm(conn: Connection, device_type_id: str, keep_alive: int) -> None:
             devices.c.device_type_id == device_type_id,
             devices.c.last_seen_at.is_not(None),
             devices.c.silent_since.is_(None),
+            # A time stored before frames' times were bounded may leave no room for the
+            # keepAlive: such a device keeps the watch it has.
+            devices.c.last_seen_at <= LAST_BIGINT - keep_alive * 60_000,
         )
         .values(silence_at=deadline)
     )

@@ -27,7 +27,7 @@ from foxden.domain.coverage import Position
 from foxden.domain.devices import LinkQuality
 from foxden.domain.messages import ComputedLocation, Message, Reception
 from foxden.domain.uplinks import FrameKind
-from foxden.storage.tables import messages, receptions, stations
+from foxden.storage.tables import FIRST_BIGINT, LAST_BIGINT, messages, receptions, stations
 
 # The statements of every uplink, built once: building one costs more than running it.
 _INSERT = insert(messages).returning(messages.c.id)
@@ -188,9 +188,10 @@ def by_ids(conn: Connection, message_ids: Sequence[int]) -> Listing:
     return _listing(conn, rows, len(rows))
 
 
-# An open end of a time window, in Unix ms: every stored time lies between the two.
-_EARLIEST = 0
-_LATEST = 2**63 - 1
+# The open ends of a time window, in Unix ms: every time a 64-bit column holds lies between
+# them, ends included (times stored before frames' times were bounded may lie at either end).
+_EARLIEST = FIRST_BIGINT
+_LATEST = LAST_BIGINT
 
 
 def _newest_first(owner: Column[Any], *columns: Any) -> Select[Any]:
@@ -200,7 +201,7 @@ def _newest_first(owner: Column[Any], *columns: Any) -> Select[Any]:
         .where(
             owner == bindparam("owner"),
             messages.c.time >= bindparam("since"),
-            messages.c.time < bindparam("before"),
+            messages.c.time <= bindparam("last"),
             messages.c.kind == FrameKind.DATA.value,
         )
         .order_by(messages.c.time.desc(), messages.c.id.desc())
@@ -247,7 +248,7 @@ def page_params(
     return {
         "owner": owner,
         "since": _EARLIEST if since is None else since,
-        "before": _LATEST if before is None else before,
+        "last": _LATEST if before is None else before - 1,
         "limit": limit + 1,
         "offset": offset,
     }

@@ -32,6 +32,10 @@ metadata = MetaData(
     }
 )
 
+# The range of a ``BigInteger`` column, on both databases.
+FIRST_BIGINT = -(2**63)
+LAST_BIGINT = 2**63 - 1
+
 # An integer primary key that autoincrements on both databases (SQLite needs plain INTEGER).
 MessageId = BigInteger().with_variant(Integer(), "sqlite")
 

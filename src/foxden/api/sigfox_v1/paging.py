@@ -124,6 +124,10 @@ def next_by_time(
         return None
     last = times[-1] // window.unit
     resume_before = last + 1
+    if not 0 <= resume_before <= MAX_TIME // window.unit:
+        # A time stored outside what ``before`` takes (before frames' times were bounded):
+        # go on by offset alone.
+        return next_page(request, settings, page, more)
     if window.asked_before == resume_before:
         # The skipped items all came from that last instant.
         seen_at_last = page.offset

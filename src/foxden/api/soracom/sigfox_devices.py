@@ -21,7 +21,7 @@ from foxden.api.soracom import harvest
 from foxden.api.soracom.auth import PrincipalDep
 from foxden.api.soracom.paging import DEFAULT_LIMIT, MAX_LIMIT, link_next
 from foxden.domain import tags as tagging
-from foxden.domain.clock import now_ms
+from foxden.domain.clock import now_ms, to_datetime
 from foxden.domain.devices import Device, SoracomStatus, check_terminable, registered
 from foxden.domain.downlink import checked_data
 from foxden.domain.errors import NotFound
@@ -100,10 +100,6 @@ class SigfoxData(BaseModel):
     data: str
 
 
-def _utc(ms: int) -> datetime.datetime:
-    return datetime.datetime.fromtimestamp(ms / 1000, datetime.UTC)
-
-
 def _round(value: float | None) -> int | None:
     return None if value is None else round(value)
 
@@ -113,7 +109,7 @@ def to_api(device: Device, tags: dict[str, str], operator_id: str) -> SigfoxDevi
     last_seen = None
     if device.last_seen_at is not None:
         last_seen = LastSeen(
-            time=_utc(device.last_seen_at),
+            time=to_datetime(device.last_seen_at),
             rssi=_round(device.last_rssi),
             snr=_round(device.last_snr),
         )
@@ -125,7 +121,7 @@ def to_api(device: Device, tags: dict[str, str], operator_id: str) -> SigfoxDevi
         termination_enabled=device.termination_enabled,
         group_id=device.soracom_group_id,
         last_seen=last_seen,
-        last_modified_time=_utc(device.modified_at),
+        last_modified_time=to_datetime(device.modified_at),
     )
 
 
