@@ -224,7 +224,8 @@ def test_a_downlink_callback_cut_off_by_sigkill_is_delivered_after_restart(
         "FOXDEN_DOWNLINK_TIMEOUT": "2",
         "FOXDEN_DISPATCH_LEASE_S": "1",
     }
-    frame = {"device": "C000", "seqNumber": 1, "rssi": -100, "snr": 9, "time": 1, "ack": True}
+    now = int(time.time() * 1000)
+    frame = {"device": "C000", "seqNumber": 1, "rssi": -100, "snr": 9, "time": now, "ack": True}
     with HttpSink() as sink:
         station_id = asyncio.run(
             _on(

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from foxden.config import Settings
-from foxden.domain import codec, linkstats
+from foxden.domain import codec, linkstats, uplinks
 from foxden.domain.callbacks import AFTER_DEDUPLICATION, FIRED_BY, event_name
 from foxden.domain.clock import now_ms
 from foxden.domain.device_types import DeviceType
@@ -148,7 +148,7 @@ def _accept(
         window_pairs = linkstats.push(window_pairs, uplink.snr, uplink.rssi)
     average_snr, average_rssi = linkstats.averages(window_pairs)
     token = admission.token
-    last_seen = max(uplink.time, device.last_seen_at or 0)
+    last_seen = _latest(uplink.time, device.last_seen_at, now)
     if device.silent_since is not None:
         status_events.raise_event(
             conn,
@@ -182,7 +182,7 @@ def _accept(
         silence_at=last_seen + device_type.keep_alive * 60_000 if device_type.keep_alive else None,
         silent_since=None,
         modified_at=now,
-        harvested_at=max(uplink.time, device.harvested_at or 0)
+        harvested_at=_latest(uplink.time, device.harvested_at, now)
         if harvested
         else device.harvested_at,
     )
@@ -322,6 +322,14 @@ def _storable(fields: dict[str, Any]) -> dict[str, Any]:
         name: value if not isinstance(value, float) or math.isfinite(value) else str(value)
         for name, value in fields.items()
     }
+
+
+def _latest(time: int, stored: int | None, now: int) -> int:
+    """The later of a frame's time and a device's stored one; a stored time outside the
+    plausible window (kept from before foxden had one) is no frame's, and the frame's wins."""
+    if stored is None or not uplinks.plausible(stored, now):
+        return time
+    return max(time, stored)
 
 
 def _soracom_status(device: Device) -> str:

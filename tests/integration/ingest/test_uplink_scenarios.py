@@ -9,7 +9,7 @@ from tests.support import expect
 from tests.support.factories import Fleet, fleet
 from tests.support.server import LiveServer
 
-BASE_TIME = 1_800_000_000_000
+BASE_TIME = 1_790_000_000_000  # in the past, as a frame's time must be
 
 
 @dataclass(frozen=True)

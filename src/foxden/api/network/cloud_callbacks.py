@@ -20,6 +20,7 @@ from foxden.api.deps import RuntimeDep
 from foxden.api.network.downlinks import answer
 from foxden.api.sigfox_v1.auth import PrincipalDep
 from foxden.domain import uplinks
+from foxden.domain.clock import now_ms
 from foxden.ingest import pipeline
 
 router = APIRouter(tags=["Sigfox Cloud"])
@@ -35,7 +36,9 @@ class SigfoxUplink(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore")
 
     device: str = Field(pattern="^[0-9a-fA-F]{1,8}$", description="{device}")
-    time: int = Field(ge=0, description="{time}: Unix seconds.")
+    time: int = Field(
+        ge=0, description="{time}: Unix seconds, from 2010 to an hour ahead of foxden's clock."
+    )
     data: Annotated[str, Field(pattern="^([0-9a-fA-F]{2}){0,12}$")] = Field(
         "", description="{data}"
     )
@@ -76,7 +79,9 @@ async def post_sigfox_uplink(
         station=body.station or UNKNOWN_STATION,
         rssi=body.rssi,
         snr=body.snr,
-        time=body.time * 1000,
+        time=body.time,
+        time_unit=uplinks.TimeUnit.SECONDS,
+        now=now_ms(),
         ack=body.ack,
     )
     accepted = await pipeline.accept(

@@ -15,10 +15,14 @@ from foxden.api.deps import RuntimeDep
 from foxden.api.network.auth import StationDep
 from foxden.api.network.downlinks import DownlinkAnswer, answer
 from foxden.domain import uplinks
+from foxden.domain.clock import now_ms
 from foxden.domain.errors import Forbidden
 from foxden.ingest import pipeline
 
 router = APIRouter(tags=["Stations"])
+
+# Far above any LPWAN band (Sigfox's are below 1 GHz), far below what a 64-bit column holds.
+MAX_FREQ = 10_000_000_000
 
 Hex = Annotated[str, Field(pattern="^([0-9a-fA-F]{2}){0,12}$")]
 
@@ -56,8 +60,12 @@ class StationUplink(BaseModel):
     )
     rssi: float = Field(ge=-200, le=0, description="Received signal strength, dBm.")
     snr: float = Field(ge=-50, le=100, description="Signal to noise ratio, dB.")
-    freq: int | None = Field(None, ge=0, description="Frequency, Hz.")
-    time: int = Field(ge=0, description="Reception time, Unix milliseconds.")
+    freq: int | None = Field(None, ge=0, le=MAX_FREQ, description="Frequency, Hz.")
+    time: int = Field(
+        ge=0,
+        description="Reception time, Unix milliseconds: from 2010 to an hour ahead of foxden's"
+        " clock.",
+    )
     ack: bool = Field(False, description="The device asks for a downlink.")
     oob: ServiceFrame | None = Field(None, description="Present for service (OOB) frames.")
 
@@ -114,6 +122,7 @@ async def post_uplink(
         rssi=body.rssi,
         snr=body.snr,
         time=body.time,
+        now=now_ms(),
         ack=body.ack,
         freq=body.freq,
         kind=uplinks.FrameKind(body.oob.kind) if body.oob else uplinks.FrameKind.DATA,

@@ -9,7 +9,7 @@ from foxden.storage import device_days, devices, messages
 from tests.support.factories import Fleet, fleet, tenant
 from tests.support.server import LiveServer
 
-TIME = 1_800_000_000_000
+TIME = 1_790_000_000_000  # in the past, as a frame's time must be
 
 
 @pytest.fixture
