@@ -1,4 +1,5 @@
-"""One recipe for every API sub-application: its errors, body cap, routers and OpenAPI."""
+"""One recipe for every API sub-application: its errors, body cap, text check, routers and
+OpenAPI."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from foxden.api.limits import BodyLimit
 from foxden.api.openapi import document_errors
 from foxden.api.query import SingleValued
 from foxden.api.runtime import Runtime
+from foxden.api.text import StorableText
 
 
 def create(
@@ -39,6 +41,7 @@ def create(
     )
     api.state.runtime = runtime
     install_error_handlers(api, statuses, render)
+    api.add_middleware(StorableText, render=render)
     api.add_middleware(BodyLimit, max_bytes=runtime.settings.max_body_bytes, render=render)
     api.add_middleware(SingleValued, render=render)
     for router in routers:

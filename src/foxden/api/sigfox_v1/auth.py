@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
+from fastapi.security import HTTPBasicCredentials
 
 from foxden.api import passwords
+from foxden.api.basic import Basic
 from foxden.api.deps import RuntimeDep
 from foxden.domain.errors import Unauthenticated
 from foxden.domain.principals import Principal, PrincipalKind
 from foxden.storage import api_users
 
-_basic = HTTPBasic(auto_error=False, description="An API user's login and password.")
+_basic = Basic(auto_error=False, description="An API user's login and password.")
 
 
 async def principal(
