@@ -13,12 +13,11 @@ from collections.abc import Callable, Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from foxden.api import validation
 from foxden.domain.errors import (
     Conflict,
     Forbidden,
@@ -53,15 +52,10 @@ def status_of(error: FoxdenError, table: StatusTable) -> int:
     return 500
 
 
-def validation_message(exc: RequestValidationError) -> str:
-    """One readable line naming the first invalid field."""
-    errors = exc.errors()
-    if not errors:
-        return InvalidInput.__doc__ or ""
-    first = errors[0]
-    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
-    message = str(first.get("msg", "invalid value"))
-    return f"{where}: {message}" if where else message
+class MethodNotAllowed(FoxdenError):
+    """This method is not allowed on this path."""
+
+    code = "method_not_allowed"
 
 
 def install(app: FastAPI, table: StatusTable, render: Render) -> None:
@@ -73,18 +67,25 @@ def install(app: FastAPI, table: StatusTable, render: Render) -> None:
 
     async def on_validation_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
-        error = InvalidInput(validation_message(exc))
+        error = InvalidInput(validation.message(exc))
         return render(status_of(error, table), error)
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
             return render(404, NotFound())
-        response = render(exc.status_code, FoxdenError(str(exc.detail)))
-        response.headers.update(exc.headers or {})
         if exc.status_code == 405:
-            response.headers["Allow"] = ", ".join(_allowed(request))
-        return response
+            allowed = _allowed(request)
+            error = MethodNotAllowed(
+                f"{request.method} is not allowed here; this path takes {', '.join(allowed)}."
+            )
+            response = render(405, error)
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        # Only FastAPI's own refusals get here (a body it cannot read, say): the API's class
+        # of error for the status, so the body carries that class's code.
+        kind = next((cls for cls, code in table.items() if code == exc.status_code), FoxdenError)
+        return render(exc.status_code, kind(str(exc.detail)))
 
     app.add_exception_handler(FoxdenError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
@@ -93,13 +94,12 @@ def install(app: FastAPI, table: StatusTable, render: Render) -> None:
 
 
 def _allowed(request: Request) -> list[str]:
-    """Every method served at the request's path: Starlette names only the first route's."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE and isinstance(route, APIRoute):
-            methods.update(route.methods or ())
-    return sorted(methods)
+    """The methods the API's document gives the path template the request matched: Starlette
+    names only the methods of the first route matched, though a template may have one route per
+    method."""
+    template = getattr(request.scope.get("route"), "path_format", "")
+    operations = request.app.openapi()["paths"].get(template, {})
+    return sorted(method.upper() for method in operations)
 
 
 class CatchAll:
