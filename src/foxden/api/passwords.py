@@ -14,17 +14,18 @@ from foxden.api.runtime import Runtime
 from foxden.domain import credentials
 
 
-async def matches(runtime: Runtime, stored: str, plain: str) -> bool:
-    """Whether ``plain`` is the password hashed as ``stored``."""
-    if runtime.verified.known(stored, plain):
+async def matches(runtime: Runtime, stored: str | None, plain: str) -> bool:
+    """Whether ``plain`` is the password hashed as ``stored``; never with ``stored`` None (no
+    such login), which pays for Argon2 all the same, so timing does not tell it apart."""
+    if stored is not None and runtime.verified.known(stored, plain):
         return True
-    key = (stored, credentials.digest(plain))
+    key = (stored or "", credentials.digest(plain))
     check = runtime.checking.get(key)
     if check is None:
         check = asyncio.ensure_future(asyncio.to_thread(credentials.verify_password, stored, plain))
         runtime.checking[key] = check
         check.add_done_callback(lambda _: runtime.checking.pop(key, None))
-    if not await asyncio.shield(check):
+    if not await asyncio.shield(check) or stored is None:
         return False
     runtime.verified.remember(stored, plain)
     return True

@@ -8,6 +8,7 @@ reach either way, and they are checked on every request, where Argon2's cost wou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -45,12 +46,23 @@ def hash_password(plain: str) -> str:
     return _HASHER.hash(plain)
 
 
-def verify_password(stored: str, plain: str) -> bool:
-    """Whether ``plain`` matches the Argon2 hash ``stored``. Slow: call it off the event loop."""
+def verify_password(stored: str | None, plain: str) -> bool:
+    """Whether ``plain`` matches the Argon2 hash ``stored``. Slow: call it off the event loop.
+
+    With ``stored`` None (no such login) it verifies against a dummy hash all the same and
+    answers False: an unknown login costs what a wrong password costs, so timing cannot tell
+    which logins exist.
+    """
     try:
-        return _HASHER.verify(stored, plain)
+        return _HASHER.verify(stored or _dummy_hash(), plain) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash with the parameters of real ones, of a password nobody knows."""
+    return hash_password(secrets.token_hex(16))
 
 
 def digest(plain: str) -> str:

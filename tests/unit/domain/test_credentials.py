@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import pytest
+from argon2 import PasswordHasher
+
 from foxden.domain import credentials
 
 
@@ -37,3 +40,20 @@ def test_verified_passwords_forget_the_least_recently_used() -> None:
     assert cache.known("a", "1")
     assert not cache.known("b", "2")
     assert cache.known("c", "3")
+
+
+def test_an_unknown_login_pays_for_one_argon2_verify_like_a_wrong_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[str] = []
+    verify = PasswordHasher.verify
+
+    def counted(self: PasswordHasher, stored: str, plain: str) -> bool:
+        calls.append(plain)
+        return verify(self, stored, plain)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    made = credentials.new_password()
+    assert not credentials.verify_password(None, "guess")
+    assert not credentials.verify_password(made.stored, "guess")
+    assert calls == ["guess", "guess"]

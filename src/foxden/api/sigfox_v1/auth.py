@@ -25,9 +25,9 @@ async def principal(
     if given is None:
         raise Unauthenticated("Authentication credentials were not present.")
     user = await runtime.db.read(api_users.get, given.username)
-    if user is None:
-        raise Unauthenticated("Authentication credentials are invalid.")
-    if not await passwords.matches(runtime, user.password_hash, given.password):
+    # An unknown login is checked against a dummy hash: it costs what a wrong password costs.
+    matched = await passwords.matches(runtime, user.password_hash if user else None, given.password)
+    if user is None or not matched:
         raise Unauthenticated("Authentication credentials are invalid.")
     return Principal(PrincipalKind.API_USER, user.login, user.group_id)
 

@@ -97,15 +97,16 @@ def _token_owner(conn: Connection, api_key: str) -> tuple[operators.ApiToken, st
 PrincipalDep = Annotated[Principal, Depends(principal)]
 
 
-def _login_secret(conn: Connection, body: AuthRequest) -> tuple[str, str, str] | None:
-    """The (operator id, stored hash, given secret) the request names, or None."""
+def _login_secret(conn: Connection, body: AuthRequest) -> tuple[str | None, str | None, str]:
+    """The (operator id, stored hash, given secret) the request names; the id and hash are
+    None for an unknown auth key or email, or an operator without a password."""
     if body.auth_key_id is not None and body.auth_key is not None:
         key = operators.get_auth_key(conn, body.auth_key_id)
-        return (*key, body.auth_key) if key else None
+        return (*key, body.auth_key) if key else (None, None, body.auth_key)
     if body.email is not None and body.password is not None:
         operator = operators.find_by_email(conn, body.email)
         if operator is None or operator.password_hash is None:
-            return None
+            return None, None, body.password
         return operator.id, operator.password_hash, body.password
     raise InvalidInput("Specify authKeyId and authKey, or email and password.")
 
@@ -121,10 +122,11 @@ async def auth(body: AuthRequest, runtime: RuntimeDep) -> AuthResponse:
     if body.user_name is not None:
         raise Unauthenticated("SAM users are not supported; use an auth key.")
     db = runtime.db
-    found = await db.read(_login_secret, body)
-    if found is None or not await passwords.matches(runtime, found[1], found[2]):
+    operator_id, stored, secret = await db.read(_login_secret, body)
+    # An unknown login is checked against a dummy hash: it costs what a wrong secret costs.
+    matched = await passwords.matches(runtime, stored, secret)
+    if operator_id is None or not matched:
         raise Unauthenticated("Authentication failed.")
-    operator_id = found[0]
     timeout = body.token_timeout_seconds or runtime.settings.soracom_token_timeout
     token = credentials.new_token()
     api_key = await db.write(operators.issue_token, operator_id, token.stored, timeout)
