@@ -7,7 +7,6 @@ credentials are UTF-8 (RFC 7617's charset) and checked like every other text of 
 
 from __future__ import annotations
 
-import binascii
 from base64 import b64decode
 
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
@@ -22,7 +21,7 @@ def credentials(param: str) -> HTTPBasicCredentials:
     """The login and password of a Basic ``Authorization`` header's parameter, or 401."""
     try:
         decoded = b64decode(param, validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8 once decoded
         message = "Basic credentials must be login:password in UTF-8 and base64."
         raise Unauthenticated(message) from None
     login, colon, password = decoded.partition(":")

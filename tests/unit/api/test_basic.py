@@ -31,9 +31,19 @@ def test_any_parameter_is_credentials_or_a_401(raw: bytes) -> None:
         assert refused.message.startswith("Basic credentials ")
 
 
+@given(st.text(st.characters(max_codepoint=255)))
+def test_any_header_text_is_credentials_or_a_401(param: str) -> None:
+    # A header's bytes reach the application as latin-1 text: any of the 256 characters.
+    try:
+        basic.credentials(param)
+    except Unauthenticated as refused:
+        assert refused.message.startswith("Basic credentials ")
+
+
 @pytest.mark.parametrize(
     ("param", "message"),
     [
+        ("éé", "Basic credentials must be login:password in UTF-8 and base64."),
         ("!!!", "Basic credentials must be login:password in UTF-8 and base64."),
         ("YWJj", "Basic credentials must be login:password (no colon found)."),
         (encoded(b"\xff:x"), "Basic credentials must be login:password in UTF-8 and base64."),
