@@ -4,9 +4,8 @@ import httpx
 import pytest
 from sqlalchemy import Connection
 
-from foxden.domain import credentials
 from foxden.storage import api_users, groups
-from tests.support.factories import Tenant, tenant
+from tests.support.factories import Tenant, new_password, tenant
 from tests.support.server import LiveServer
 
 
@@ -151,7 +150,7 @@ def test_regenerated_password_replaces_the_old_one(
     server: LiveServer, client: httpx.Client, acme: Tenant
 ) -> None:
     assert client.get("/api/groups", auth=acme.auth).status_code == 200
-    fresh = credentials.new_password()
+    fresh = new_password()
     server.write(api_users.regenerate, acme.login, fresh.stored)
     assert client.get("/api/groups", auth=acme.auth).status_code == 401
     assert client.get("/api/groups", auth=(acme.login, fresh.plain)).status_code == 200

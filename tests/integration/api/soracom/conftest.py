@@ -13,10 +13,9 @@ import httpx
 import pytest
 from sqlalchemy import Connection
 
-from foxden.domain import credentials
 from foxden.domain.devices import SoracomStatus
 from foxden.storage import devices, operators
-from tests.support.factories import Fleet, fleet
+from tests.support.factories import Fleet, fleet, new_password
 from tests.support.server import LiveServer
 
 PAC = "0" * 16
@@ -35,7 +34,7 @@ def open_account(server: LiveServer, *, devices: int = 3) -> Account:
     """A fleet of ``devices`` devices (ids F000, F001, ...; PAC ``PAC``), its tenant made an
     operator, logged in with an auth key."""
     made = fleet(server, devices=devices)
-    secret = credentials.new_password()
+    secret = new_password()
 
     def make(conn: Connection) -> tuple[str, str]:
         operator = operators.create(conn, made.tenant.group_id)

@@ -7,7 +7,7 @@ from sqlalchemy import Connection, select, update
 from foxden.domain import credentials
 from foxden.storage import operators
 from foxden.storage.tables import api_tokens
-from tests.support.factories import Operator, operator
+from tests.support.factories import Operator, new_password, operator
 from tests.support.server import LiveServer
 
 
@@ -61,7 +61,7 @@ def test_token_timeout_sets_the_expiry(
 
 
 def test_email_and_password_login(server: LiveServer, client: httpx.Client) -> None:
-    password = credentials.new_password()
+    password = new_password()
 
     def make(conn: Connection) -> str:
         from foxden.storage import groups
