@@ -92,6 +92,29 @@ def _seed_a_message(conn: Connection) -> None:
     )
 
 
+def _seed_groups_with_text_flags(conn: Connection) -> None:
+    """Soracom groups as schema 0006 held them: Harvest's flag given as text, left off."""
+    conn.execute(
+        text("INSERT INTO operators (id, group_id, created_at) VALUES ('OP0000000001', 'g', 0)")
+    )
+    for group_id, enabled in [("on", '"TRUE"'), ("off", '"false"'), ("bare", "null")]:
+        conn.execute(
+            text(
+                "INSERT INTO config_groups (id, operator_id, tags, configuration, harvest,"
+                " created_at, modified_at) VALUES (:id, 'OP0000000001', '{}', :configuration,"
+                " false, 0, 0)"
+            ),
+            {"id": group_id, "configuration": f'{{"SoracomHarvest": {{"enabled": {enabled}}}}}'},
+        )
+
+
+def _harvest_flags(conn: Connection) -> dict[str, bool]:
+    return {
+        row.id: bool(row.harvest)
+        for row in conn.execute(text("SELECT id, harvest FROM config_groups"))
+    }
+
+
 async def _upgrade_with_rows(url: str) -> tuple[Device | None, Message | None]:
     db = Database(url)
     try:
@@ -99,7 +122,9 @@ async def _upgrade_with_rows(url: str) -> tuple[Device | None, Message | None]:
         await db.write(_seed_before_ingest)
         await db.write(_upgrade_to, "0006")
         await db.write(_seed_a_message)
+        await db.write(_seed_groups_with_text_flags)
         await db.write(migrate.upgrade)
+        assert await db.read(_harvest_flags) == {"on": True, "off": False, "bare": False}
         return await db.read(devices.get, "1A"), await db.read(messages.get, 1)
     finally:
         await db.close()
