@@ -87,3 +87,32 @@ def test_index_is_a_page_linking_every_docs_and_openapi_for_a_browser(
     assert "http://" not in answer.text and "https://" not in answer.text
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/swagger-ui/%00",
+        "/swagger-ui/a%00b.js",
+        "/swagger-ui/%ff",
+        "/swagger-ui/..%2f..%2fpyproject.toml",
+        "/swagger-ui/" + "x" * 10240,
+        "/%00",
+    ],
+)
+def test_hostile_paths_outside_the_apis_are_not_found(client: httpx.Client, path: str) -> None:
+    # These paths belong to no API's document, so the walk over the documents never sends them.
+    response = client.get(path, headers=BROWSER)
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not found."}
+
+
+def test_the_docs_pages_refuse_hostile_queries_in_their_apis_shape(client: httpx.Client) -> None:
+    sigfox = client.get("/api/docs?x=%00", headers=BROWSER)
+    assert (sigfox.status_code, sigfox.json()) == (
+        400,
+        {"message": "x: must not contain the character U+0000."},
+    )
+    soracom = client.get("/v1/docs?x=%ff", headers=BROWSER)
+    assert soracom.status_code == 400
+    assert soracom.json()["message"] == "The query string is not valid UTF-8 once percent-decoded."
