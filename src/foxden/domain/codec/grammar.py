@@ -70,7 +70,11 @@ class Codec:
         held: list[Field] = []
         shortfalls: list[str] = []
         for f in self.fields:
-            part = f if f.stop <= end else f.cut(end - f.start) if f.start < end else None
+            part: Field | None = None  # starting past the end, the field is left out
+            if f.stop <= end:
+                part = f
+            elif f.start < end:
+                part = f.cut(end - f.start)
             if part is not None:
                 held.append(part)
             if part is not f:
