@@ -28,6 +28,7 @@ from foxden.domain.errors import InvalidInput, NotFound
 from foxden.domain.principals import Principal
 from foxden.storage import harvest as harvest_store
 from foxden.storage.harvest import After
+from foxden.storage.tables import FIRST_BIGINT, LAST_BIGINT
 
 router = APIRouter(tags=["DataEntry"])
 
@@ -36,7 +37,7 @@ ENTRIES_MAX_LIMIT = 1000
 # Unix ms (any a 64-bit column holds, as a time stored before frames' times were bounded), and
 # a message id.
 _KEY = re.compile(r"^(-?[0-9]{1,19})(?:\.([0-9]{1,19}))?$")
-_INT64 = range(-(2**63), 2**63)
+_INT64 = range(FIRST_BIGINT, LAST_BIGINT + 1)
 
 
 class ResourceType(enum.StrEnum):
